@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace DnaNas.Data;
+
+/// <summary>
+/// Process-wide libtorch settings. Call <see cref="Initialize"/> before the first use of <c>torch</c>:
+/// OpenMP reads its environment when libtorch loads, and .NET's Environment.SetEnvironmentVariable
+/// does not reach native code on Linux (torchsharp-tips.md, section 2).
+/// </summary>
+public static class TorchRuntime
+{
+    private static readonly object Gate = new();
+    private static bool _initialized;
+
+    [DllImport("libc", EntryPoint = "setenv", SetLastError = true)]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    /// <summary>
+    /// Sets OMP_WAIT_POLICY=PASSIVE unless the user chose one (spinning OpenMP threads collapse 10-40x
+    /// when two torch workloads share the 2 cores) and, when <paramref name="threads"/> is given,
+    /// the intra-op thread count. Safe to call more than once; the policy is fixed by the first call.
+    /// </summary>
+    public static void Initialize(int? threads = null)
+    {
+        lock (Gate)
+        {
+            if (!_initialized)
+            {
+                if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
+                    SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
+                _initialized = true;
+            }
+            if (threads is > 0) torch.set_num_threads(threads.Value);
+        }
+    }
+
+    /// <summary>Intra-op threads libtorch uses now.</summary>
+    public static int Threads => torch.get_num_threads();
+
+    /// <summary>
+    /// Returns freed native memory to the OS. glibc keeps it otherwise, which makes resident-memory
+    /// readings useless as a leak signal (torchsharp-tips.md, section 1).
+    /// </summary>
+    public static void ReleaseFreedMemory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        if (OperatingSystem.IsLinux()) MallocTrim(0);
+    }
+
+    /// <summary>Resident set size of this process in bytes (Linux: /proc/self/statm), else working set.</summary>
+    public static long ResidentBytes()
+    {
+        if (OperatingSystem.IsLinux() && File.Exists("/proc/self/statm"))
+        {
+            var fields = File.ReadAllText("/proc/self/statm").Split(' ');
+            return long.Parse(fields[1]) * Environment.SystemPageSize;
+        }
+        return Environment.WorkingSet;
+    }
+}
