@@ -1,0 +1,117 @@
+using DnaNas.Space;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace DnaNas.Modules;
+
+/// <summary>The fixed stem: a k x k conv, then optionally a fixed depthwise-separable layer.</summary>
+public sealed class Stem : Module<Tensor, Tensor>
+{
+    private readonly ConvBn conv;
+    private readonly MBConv? separable;
+
+    public Stem(SearchSpace space) : base(nameof(Stem))
+    {
+        var s = space.Stem;
+        conv = new ConvBn(space.InputChannels, s.Channels, s.Kernel, s.Stride, space.Activation);
+        if (s.SeparableChannels > 0)
+            separable = new MBConv(new LayerShape(s.Channels, s.SeparableChannels, 1, space.StemOutSize, space.StemOutSize),
+                kernel: 3, expansion: 1, space.SqueezeExcite, space.Activation);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = conv.call(x);
+        return separable is null ? y : separable.call(y);
+    }
+}
+
+/// <summary>The fixed head: optional 1x1 conv, global average pooling, dropout, linear classifier.</summary>
+public sealed class Head : Module<Tensor, Tensor>
+{
+    private readonly ConvBn? conv;
+    private readonly Dropout dropout;
+    private readonly Linear classifier;
+
+    public Head(SearchSpace space) : base(nameof(Head))
+    {
+        if (space.Head.Channels > 0) conv = new ConvBn(space.LastBlockChannels, space.Head.Channels, 1, 1, space.Activation);
+        dropout = Dropout(space.Head.Dropout);
+        classifier = Linear(space.FeatureChannels, space.Classes);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = conv is null ? x : conv.call(x);
+        y = functional.adaptive_avg_pool2d(y, 1).flatten(1);
+        return classifier.call(dropout.call(y));
+    }
+}
+
+/// <summary>
+/// One block of a chosen architecture: its non-skip layers in order. A block whose candidate is all skips
+/// cannot occur (min depth is at least 1), so the block always changes width and stride as the space says.
+/// </summary>
+public sealed class Block : Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Module<Tensor, Tensor>> layers;
+
+    public Block(SearchSpace space, int blockIndex, Candidate candidate) : base(nameof(Block))
+    {
+        layers = new ModuleList<Module<Tensor, Tensor>>();
+        for (int l = 0; l < candidate.Layers.Count; l++)
+        {
+            var op = candidate.Layers[l];
+            if (op.IsSkip) break;
+            layers.Add(new MBConv(space.Layer(blockIndex, l), op.Kernel, op.Expansion, space.SqueezeExcite, space.Activation));
+        }
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        foreach (var layer in layers) x = layer.call(x);
+        return x;
+    }
+}
+
+/// <summary>
+/// A stand-alone network for one architecture of a space: stem, one <see cref="Block"/> per searched block, head.
+/// Checkpoint keys follow the field names: <c>stem.*</c>, <c>blocks.{b}.layers.{l}.*</c>, <c>head.*</c>.
+/// </summary>
+public sealed class MBConvNet : Module<Tensor, Tensor>
+{
+    private readonly Stem stem;
+    private readonly ModuleList<Block> blocks;
+    private readonly Head head;
+
+    public SearchSpace Space { get; }
+    public Architecture Architecture { get; }
+
+    public MBConvNet(SearchSpace space, Architecture architecture) : base(nameof(MBConvNet))
+    {
+        if (architecture.Blocks.Count != space.Blocks.Count)
+            throw new SpaceException($"architecture has {architecture.Blocks.Count} blocks, space {space.Name} has {space.Blocks.Count}");
+        Space = space;
+        Architecture = architecture;
+        stem = new Stem(space);
+        blocks = new ModuleList<Block>(
+            architecture.Blocks.Select((candidate, b) => new Block(space, b, candidate)).ToArray());
+        head = new Head(space);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        var y = stem.call(x);
+        foreach (var block in blocks) y = block.call(y);
+        return head.call(y);
+    }
+
+    /// <summary>Number of trainable parameters, counted from the tensors themselves.</summary>
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+}

@@ -1,0 +1,73 @@
+namespace DnaNas.Space;
+
+/// <summary>The spaces shipped with the tool, and resolution of a <c>--space</c> argument (built-in name or JSON file).</summary>
+public static class BuiltinSpaces
+{
+    /// <summary>MBConv kernel {3,5,7} x expansion {3,6}: the six ops of the DNA space.</summary>
+    public static readonly IReadOnlyList<Op> DnaOps =
+        [new(3, 3), new(3, 6), new(5, 3), new(5, 6), new(7, 3), new(7, 6)];
+
+    /// <summary>
+    /// Sized for 28x28 gray images and 2 CPU cores: a stride-1 stem keeps full resolution for one cheap conv,
+    /// then four blocks at 14, 7, 7 and 4 pixels. No squeeze-excite and ReLU, because on CPUs both cost more
+    /// time than they return accuracy at this size.
+    /// </summary>
+    public static SearchSpace FmnistMbconv { get; } = new SearchSpace
+    {
+        Name = "fmnist-mbconv",
+        InputSize = 28,
+        InputChannels = 1,
+        Classes = 10,
+        Stem = new StemSpec(Channels: 16, Kernel: 3, Stride: 1),
+        Blocks =
+        [
+            new BlockSpec(Stride: 2, Channels: 24, Layers: 2, MinLayers: 1),
+            new BlockSpec(Stride: 2, Channels: 40, Layers: 3, MinLayers: 1),
+            new BlockSpec(Stride: 1, Channels: 64, Layers: 3, MinLayers: 1),
+            new BlockSpec(Stride: 2, Channels: 96, Layers: 2, MinLayers: 1),
+        ],
+        Ops = DnaOps,
+        Head = new HeadSpec(Channels: 256, Dropout: 0.1),
+        SqueezeExcite = false,
+        Activation = Activation.Relu,
+    }.Validate();
+
+    /// <summary>
+    /// The official DNA ImageNet space (Li et al., CVPR 2020): EfficientNet-B0's stem and fixed first stage,
+    /// six searched blocks of 2,4,4,4,4,1 layers with the six MBConv ops, squeeze-excite and swish, 224x224.
+    /// Depth is searched by trailing skips down to 2 layers in the 4-layer blocks.
+    /// </summary>
+    public static SearchSpace ImagenetDna { get; } = new SearchSpace
+    {
+        Name = "imagenet-dna",
+        InputSize = 224,
+        InputChannels = 3,
+        Classes = 1000,
+        Stem = new StemSpec(Channels: 32, Kernel: 3, Stride: 2, SeparableChannels: 16),
+        Blocks =
+        [
+            new BlockSpec(Stride: 2, Channels: 24, Layers: 2, MinLayers: 1),
+            new BlockSpec(Stride: 2, Channels: 40, Layers: 4, MinLayers: 2),
+            new BlockSpec(Stride: 2, Channels: 80, Layers: 4, MinLayers: 2),
+            new BlockSpec(Stride: 1, Channels: 112, Layers: 4, MinLayers: 2),
+            new BlockSpec(Stride: 2, Channels: 192, Layers: 4, MinLayers: 2),
+            new BlockSpec(Stride: 1, Channels: 320, Layers: 1, MinLayers: 1),
+        ],
+        Ops = DnaOps,
+        Head = new HeadSpec(Channels: 1280, Dropout: 0.2),
+        SqueezeExcite = true,
+        Activation = Activation.Swish,
+    }.Validate();
+
+    public static IReadOnlyList<SearchSpace> All { get; } = [FmnistMbconv, ImagenetDna];
+
+    /// <summary>A built-in name, or the path of a space JSON file (see <see cref="SpaceFile"/>).</summary>
+    public static SearchSpace Resolve(string nameOrPath)
+    {
+        var builtin = All.FirstOrDefault(s => string.Equals(s.Name, nameOrPath, StringComparison.OrdinalIgnoreCase));
+        if (builtin is not null) return builtin;
+        if (File.Exists(nameOrPath)) return SpaceFile.Load(nameOrPath);
+        throw new SpaceException(
+            $"unknown space \"{nameOrPath}\": use a built-in space ({string.Join(", ", All.Select(s => s.Name))}) or the path of a space JSON file");
+    }
+}

@@ -1,0 +1,108 @@
+namespace DnaNas.Space;
+
+/// <summary>Trainable parameters and multiply-accumulates (convolutions and linear layers) of one image's forward pass.</summary>
+public readonly record struct Cost(long Params, long Macs)
+{
+    public static readonly Cost Zero = new(0, 0);
+    public static Cost operator +(Cost a, Cost b) => new(a.Params + b.Params, a.Macs + b.Macs);
+    public override string ToString() => $"{Params:N0} params, {Macs:N0} MACs";
+}
+
+/// <summary>
+/// Analytic costs. They mirror the modules exactly (tests compare them with built networks): convolutions
+/// have no bias and are followed by batch norm (2 parameters per channel); squeeze-excite convolutions and the
+/// classifier have biases. Because every block's input width and resolution are fixed by the space, an
+/// architecture's cost is the sum of stem, per-block candidate and head costs, which search relies on.
+/// </summary>
+public static class CostModel
+{
+    public static Cost Of(SearchSpace space, Architecture arch)
+    {
+        if (arch.Blocks.Count != space.Blocks.Count)
+            throw new SpaceException($"architecture has {arch.Blocks.Count} blocks, space {space.Name} has {space.Blocks.Count}");
+        var total = Stem(space) + Head(space);
+        for (int b = 0; b < space.Blocks.Count; b++) total += Candidate(space, b, arch.Blocks[b]);
+        return total;
+    }
+
+    public static Cost Candidate(SearchSpace space, int block, Candidate candidate)
+    {
+        var total = Cost.Zero;
+        for (int l = 0; l < candidate.Layers.Count; l++) total += Layer(space, block, l, candidate.Layers[l]);
+        return total;
+    }
+
+    /// <summary>Cost of one op at one layer position (zero for skip).</summary>
+    public static Cost Layer(SearchSpace space, int block, int layer, Op op) =>
+        op.IsSkip ? Cost.Zero : MBConv(space.Layer(block, layer), op.Kernel, op.Expansion, space.SqueezeExcite);
+
+    public static Cost MBConv(LayerShape shape, int kernel, int expansion, bool squeezeExcite)
+    {
+        long cin = shape.InChannels, cout = shape.OutChannels, hidden = cin * expansion;
+        long inPixels = (long)shape.InSize * shape.InSize, outPixels = (long)shape.OutSize * shape.OutSize;
+        var cost = Cost.Zero;
+        if (expansion != 1) cost += ConvBn(cin * hidden, hidden, cin * hidden * inPixels);
+        cost += ConvBn(kernel * kernel * hidden, hidden, kernel * kernel * hidden * outPixels);
+        if (squeezeExcite)
+        {
+            long se = SearchSpace.SqueezeChannels((int)cin);
+            cost += new Cost(hidden * se + se + se * hidden + hidden, 2 * hidden * se);
+        }
+        cost += ConvBn(hidden * cout, cout, hidden * cout * outPixels);
+        return cost;
+    }
+
+    public static Cost Stem(SearchSpace space)
+    {
+        var s = space.Stem;
+        long convWeights = (long)s.Kernel * s.Kernel * space.InputChannels * s.Channels;
+        long pixels = (long)space.StemOutSize * space.StemOutSize;
+        var cost = ConvBn(convWeights, s.Channels, convWeights * pixels);
+        if (s.SeparableChannels > 0)
+            cost += MBConv(new LayerShape(s.Channels, s.SeparableChannels, 1, space.StemOutSize, space.StemOutSize), 3, 1, space.SqueezeExcite);
+        return cost;
+    }
+
+    public static Cost Head(SearchSpace space)
+    {
+        var cost = Cost.Zero;
+        var (lastChannels, size) = space.BlockInput(space.Blocks.Count);
+        if (space.Head.Channels > 0)
+        {
+            long w = (long)lastChannels * space.Head.Channels;
+            cost += ConvBn(w, space.Head.Channels, w * size * size);
+        }
+        long fc = (long)space.FeatureChannels * space.Classes;
+        return cost + new Cost(fc + space.Classes, fc);
+    }
+
+    /// <summary>Cheapest and dearest candidate of a block, exactly: layers are independent, skip costs nothing.</summary>
+    public static (Cost Min, Cost Max) BlockRange(SearchSpace space, int block)
+    {
+        var spec = space.Blocks[block];
+        Cost min = Cost.Zero, max = Cost.Zero;
+        for (int l = 0; l < spec.Layers; l++)
+        {
+            var costs = space.Ops.Select(op => Layer(space, block, l, op)).ToList();
+            if (l < spec.MinLayers) min += new Cost(costs.Min(c => c.Params), costs.Min(c => c.Macs));
+            max += new Cost(costs.Max(c => c.Params), costs.Max(c => c.Macs));
+        }
+        return (min, max);
+    }
+
+    /// <summary>Smallest and largest parameters and MACs over the whole space (each bound taken separately).</summary>
+    public static (Cost Min, Cost Max) SpaceRange(SearchSpace space)
+    {
+        var fixedCost = Stem(space) + Head(space);
+        Cost min = fixedCost, max = fixedCost;
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var (lo, hi) = BlockRange(space, b);
+            min += lo;
+            max += hi;
+        }
+        return (min, max);
+    }
+
+    private static Cost ConvBn(long weights, long channels, long macs) => new(weights + 2 * channels, macs);
+}

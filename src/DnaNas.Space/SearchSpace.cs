@@ -1,0 +1,185 @@
+using System.Numerics;
+
+namespace DnaNas.Space;
+
+public enum Activation { Relu, Swish }
+
+/// <summary>Fixed first layers: a k x k convolution, optionally followed by a fixed depthwise-separable layer.</summary>
+/// <param name="SeparableChannels">0: none; else a fixed MBConv with expansion 1 and kernel 3 to this width
+/// (EfficientNet's first stage, which the DNA space keeps fixed).</param>
+public sealed record StemSpec(int Channels, int Kernel = 3, int Stride = 1, int SeparableChannels = 0)
+{
+    public int OutChannels => SeparableChannels > 0 ? SeparableChannels : Channels;
+}
+
+/// <summary>
+/// One searched block: a cell of up to <see cref="Layers"/> layers at a fixed output width. The first layer
+/// applies the stride and width change; layers past <see cref="MinLayers"/> may be skip (identity), which is
+/// how depth is searched. Skips only close a block, so each depth is one set of distinct candidates.
+/// </summary>
+public sealed record BlockSpec(int Stride, int Channels, int Layers, int MinLayers);
+
+/// <summary>Fixed last layers: optional 1x1 conv to <see cref="Channels"/> (0: none), global pooling, dropout, linear classifier.</summary>
+public sealed record HeadSpec(int Channels, double Dropout = 0.0);
+
+/// <summary>Geometry of one layer position, fixed by the space (independent of the ops chosen).</summary>
+public readonly record struct LayerShape(int InChannels, int OutChannels, int Stride, int InSize, int OutSize);
+
+/// <summary>
+/// A block-structured MBConv search space as plain data: stem, blocks with per-layer op choices, head.
+/// An architecture picks one candidate (ops per layer, trailing skips) in every block.
+/// </summary>
+public sealed record SearchSpace
+{
+    public required string Name { get; init; }
+    public required int InputSize { get; init; }
+    public required int InputChannels { get; init; }
+    public required int Classes { get; init; }
+    public required StemSpec Stem { get; init; }
+    public required IReadOnlyList<BlockSpec> Blocks { get; init; }
+    public required IReadOnlyList<Op> Ops { get; init; }
+    public required HeadSpec Head { get; init; }
+    public bool SqueezeExcite { get; init; }
+    public Activation Activation { get; init; } = Activation.Swish;
+
+    /// <summary>Squeeze-excite bottleneck width: a quarter of the layer's input width, as in EfficientNet.</summary>
+    public static int SqueezeChannels(int inChannels) => Math.Max(1, inChannels / 4);
+
+    /// <summary>Output size of a conv with padding k/2.</summary>
+    public static int ConvOut(int size, int kernel, int stride) => (size + 2 * (kernel / 2) - kernel) / stride + 1;
+
+    public int StemOutSize => ConvOut(InputSize, Stem.Kernel, Stem.Stride);
+
+    /// <summary>Channels entering the head's 1x1 conv (the last block's width).</summary>
+    public int LastBlockChannels => Blocks.Count == 0 ? Stem.OutChannels : Blocks[^1].Channels;
+
+    public int FeatureChannels => Head.Channels > 0 ? Head.Channels : LastBlockChannels;
+
+    /// <summary>Input width and resolution of each block.</summary>
+    public (int Channels, int Size) BlockInput(int block)
+    {
+        int c = Stem.OutChannels, s = StemOutSize;
+        for (int b = 0; b < block; b++)
+        {
+            s = ConvOut(s, 3, Blocks[b].Stride); // kernel size does not change the output size with padding k/2
+            c = Blocks[b].Channels;
+        }
+        return (c, s);
+    }
+
+    public LayerShape Layer(int block, int layer)
+    {
+        var (cin, size) = BlockInput(block);
+        var spec = Blocks[block];
+        return layer == 0
+            ? new LayerShape(cin, spec.Channels, spec.Stride, size, ConvOut(size, 3, spec.Stride))
+            : LayerShapeInside(spec, ConvOut(size, 3, spec.Stride));
+    }
+
+    private static LayerShape LayerShapeInside(BlockSpec spec, int size) => new(spec.Channels, spec.Channels, 1, size, size);
+
+    /// <summary>Number of distinct candidates of a block: the sum over allowed depths d of |ops|^d.</summary>
+    public BigInteger CandidateCount(int block)
+    {
+        var spec = Blocks[block];
+        BigInteger total = 0;
+        for (int d = spec.MinLayers; d <= spec.Layers; d++) total += BigInteger.Pow(Ops.Count, d);
+        return total;
+    }
+
+    /// <summary>Exact number of architectures: the product of the blocks' candidate counts.</summary>
+    public BigInteger Size()
+    {
+        BigInteger size = 1;
+        for (int b = 0; b < Blocks.Count; b++) size *= CandidateCount(b);
+        return size;
+    }
+
+    /// <summary>Every candidate of a block in depth-first order (shorter prefixes first, then their extensions).</summary>
+    public IEnumerable<Candidate> EnumerateCandidates(int block)
+    {
+        var spec = Blocks[block];
+        var layers = new Op[spec.Layers];
+        return Walk(0);
+
+        IEnumerable<Candidate> Walk(int depth)
+        {
+            if (depth >= spec.MinLayers)
+            {
+                for (int i = depth; i < spec.Layers; i++) layers[i] = Op.Skip;
+                yield return new Candidate(layers);
+            }
+            if (depth == spec.Layers) yield break;
+            foreach (var op in Ops)
+            {
+                layers[depth] = op;
+                foreach (var c in Walk(depth + 1)) yield return c;
+            }
+        }
+    }
+
+    /// <summary>A candidate drawn uniformly from all candidates of the block (depth weighted by its count).</summary>
+    public Candidate SampleCandidate(int block, Random rng)
+    {
+        var spec = Blocks[block];
+        double total = (double)CandidateCount(block);
+        double r = rng.NextDouble() * total;
+        int depth = spec.Layers;
+        for (int d = spec.MinLayers; d <= spec.Layers; d++)
+        {
+            double count = Math.Pow(Ops.Count, d);
+            if (r < count) { depth = d; break; }
+            r -= count;
+        }
+        var layers = new Op[spec.Layers];
+        for (int i = 0; i < spec.Layers; i++) layers[i] = i < depth ? Ops[rng.Next(Ops.Count)] : Op.Skip;
+        return new Candidate(layers);
+    }
+
+    /// <summary>An architecture with every block's candidate drawn uniformly.</summary>
+    public Architecture Sample(Random rng) =>
+        new(Enumerable.Range(0, Blocks.Count).Select(b => SampleCandidate(b, rng)).ToArray());
+
+    /// <summary>Checks that the space is well formed; throws <see cref="SpaceException"/> naming the bad field.</summary>
+    public SearchSpace Validate()
+    {
+        void Require(bool ok, string what) { if (!ok) throw new SpaceException($"space {Name}: {what}"); }
+        Require(!string.IsNullOrWhiteSpace(Name), "name must not be empty");
+        Require(InputSize >= 4, $"inputSize must be at least 4, got {InputSize}");
+        Require(InputChannels is 1 or 3, $"inputChannels must be 1 or 3, got {InputChannels}");
+        Require(Classes >= 2, $"classes must be at least 2, got {Classes}");
+        Require(Stem.Channels > 0, $"stem.channels must be positive, got {Stem.Channels}");
+        Require(Stem.Kernel is > 0 and < 12 && Stem.Kernel % 2 == 1, $"stem.kernel must be odd, got {Stem.Kernel}");
+        Require(Stem.Stride is 1 or 2, $"stem.stride must be 1 or 2, got {Stem.Stride}");
+        Require(Stem.SeparableChannels >= 0, $"stem.separableChannels must be 0 or positive, got {Stem.SeparableChannels}");
+        Require(Blocks.Count > 0, "blocks must not be empty");
+        Require(Ops.Count > 0, "ops must not be empty");
+        for (int i = 0; i < Ops.Count; i++)
+        {
+            Require(!Ops[i].IsSkip, $"ops[{i}] \"skip\": skip is implied by minLayers < layers, do not list it");
+            Require(Ops.IndexOf(Ops[i]) == i, $"ops[{i}] \"{Ops[i]}\" is listed twice");
+        }
+        for (int b = 0; b < Blocks.Count; b++)
+        {
+            var s = Blocks[b];
+            Require(s.Stride is 1 or 2, $"blocks[{b}].stride must be 1 or 2, got {s.Stride}");
+            Require(s.Channels > 0, $"blocks[{b}].channels must be positive, got {s.Channels}");
+            Require(s.Layers >= 1, $"blocks[{b}].layers must be at least 1, got {s.Layers}");
+            Require(s.MinLayers >= 1 && s.MinLayers <= s.Layers,
+                $"blocks[{b}].minLayers must be between 1 and layers ({s.Layers}), got {s.MinLayers}");
+        }
+        Require(Head.Channels >= 0, $"head.channels must be 0 or positive, got {Head.Channels}");
+        Require(Head.Dropout is >= 0 and < 1, $"head.dropout must be in [0, 1), got {Head.Dropout}");
+        Require(BlockInput(Blocks.Count).Size >= 1, "the strides shrink the input below 1 pixel");
+        return this;
+    }
+}
+
+internal static class ListExtensions
+{
+    public static int IndexOf<T>(this IReadOnlyList<T> list, T item)
+    {
+        for (int i = 0; i < list.Count; i++) if (EqualityComparer<T>.Default.Equals(list[i], item)) return i;
+        return -1;
+    }
+}
