@@ -61,6 +61,18 @@ public static class BuiltinSpaces
 
     public static IReadOnlyList<SearchSpace> All { get; } = [FmnistMbconv, ImagenetDna];
 
+    /// <summary>
+    /// The architecture <c>dna train</c> uses when none is given. For fmnist-mbconv a hand-picked network that
+    /// reaches 90% test accuracy in a few minutes on 2 cores; for other spaces the full-depth network of the
+    /// cheapest op, a safe start on any machine.
+    /// </summary>
+    public static Architecture DefaultArchitecture(SearchSpace space) =>
+        space.Name == FmnistMbconv.Name
+            ? Architecture.Parse(FmnistDefault, space)
+            : new Architecture(space.Blocks.Select(b => new Candidate(Enumerable.Repeat(space.Ops[0], b.Layers))));
+
+    private const string FmnistDefault = "k3e6|k3e3/k5e6|k3e3|skip/k3e6|k3e3|skip/k5e6|skip";
+
     /// <summary>A built-in name, or the path of a space JSON file (see <see cref="SpaceFile"/>).</summary>
     public static SearchSpace Resolve(string nameOrPath)
     {

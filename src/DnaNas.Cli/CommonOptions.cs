@@ -1,0 +1,71 @@
+using System.CommandLine;
+using DnaNas.Data;
+using DnaNas.Space;
+using DnaNas.Training;
+
+namespace DnaNas.Cli;
+
+/// <summary>Options several verbs share, and the error handling every verb uses.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Show the stack trace of an error.",
+        Recursive = true,
+    };
+
+    public static Option<string> Space() => new("--space")
+    {
+        Description = "Search space: a built-in name (fmnist-mbconv, imagenet-dna) or a space JSON file.",
+        DefaultValueFactory = _ => BuiltinSpaces.FmnistMbconv.Name,
+    };
+
+    public static Option<string> Dataset() => new("--dataset")
+    {
+        Description = "fashion-mnist (default), folder (one sub-folder per class) or digits (sklearn's 8x8 digits).",
+        DefaultValueFactory = _ => "fashion-mnist",
+    };
+
+    public static Option<string?> Data() => new("--data")
+    {
+        Description = $"Where the data set is: a folder (default for fashion-mnist: {Datasets.DefaultFashionMnistDir}).",
+    };
+
+    public static Option<int?> MaxTrain() => new("--max-train") { Description = "Use at most this many training images (quick runs)." };
+    public static Option<int?> MaxTest() => new("--max-test") { Description = "Use at most this many test images (quick runs)." };
+
+    public static Option<long> Seed() => new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
+
+    public static Option<int?> Threads() => new("--threads")
+    {
+        Description = "Intra-op threads for libtorch (default: libtorch's choice, the number of cores).",
+    };
+
+    public static DatasetRequest DataRequest(ParseResult p, Option<string> dataset, Option<string?> data, SearchSpace space,
+        Option<int?> maxTrain, Option<int?> maxTest) =>
+        new(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels)
+        {
+            MaxTrain = p.GetValue(maxTrain),
+            MaxTest = p.GetValue(maxTest),
+        };
+
+    /// <summary>Runs a verb: known errors become one red line and exit code 1; --verbose adds the stack trace.</summary>
+    public static int Run(ParseResult p, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is SpaceException or DatasetException or TrainingException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            if (p.GetValue(Verbose)) Console.Error.WriteLine(e);
+            else Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("stopped; rerun with --resume to continue");
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using DnaNas.Cli;
+using DnaNas.Data;
+
+// Before anything touches torch: OpenMP reads its wait policy when libtorch loads.
+TorchRuntime.Initialize();
+
+var root = new RootCommand("DnaNas: neural architecture search with block-wise supervision, for .NET.")
+{
+    Options = { CommonOptions.Verbose },
+};
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(SpaceCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
+return root.Parse(args).Invoke();

@@ -1,0 +1,50 @@
+using DnaNas.Training;
+using Spectre.Console;
+
+namespace DnaNas.Cli;
+
+/// <summary>Shows training progress: a live bar on a terminal, one line per epoch when output is redirected (logs, CI).</summary>
+internal static class TrainingDisplay
+{
+    public static T Run<T>(string title, Func<IProgress<TrainProgress>, T> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+            return work(new LineProgress(title));
+
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(title);
+                result = work(new Reporter(p =>
+                {
+                    task.MaxValue = (double)p.Epochs * p.Steps;
+                    task.Value = (double)(p.Epoch - 1) * p.Steps + p.Step;
+                    task.Description = $"{title} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1} {p.ImagesPerSecond:F0} img/s";
+                    if (p.Finished is { } e)
+                        AnsiConsole.MarkupLineInterpolated(
+                            $"epoch {e.Epoch}: train loss {e.TrainLoss:F3} acc {e.TrainAccuracy:P2} | validation acc {e.ValidationAccuracy:P2} | {e.ImagesPerSecond:F0} img/s, {e.Seconds:F0} s");
+                }));
+            });
+        return result;
+    }
+
+    private sealed class Reporter(Action<TrainProgress> report) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress value) => report(value);
+    }
+
+    private sealed class LineProgress(string title) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress p)
+        {
+            if (p.Finished is not { } e) return;
+            Console.WriteLine(
+                $"{title} epoch {e.Epoch}/{p.Epochs}: train loss {e.TrainLoss:F3} acc {e.TrainAccuracy:P2} | validation acc {e.ValidationAccuracy:P2} | " +
+                $"{e.ImagesPerSecond:F0} img/s, {e.Seconds:F0} s, elapsed {p.Elapsed:mm\\:ss}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training;
+
+/// <summary>
+/// One file holding a JSON header (what was trained, how far, the history), the model's state and the
+/// optimizer's state, written atomically so a kill mid-write leaves the previous checkpoint intact.
+/// </summary>
+public static class Checkpoint
+{
+    private const string Magic = "DNANAS-CKPT-1";
+
+    public static void Save(string path, TrainingState state, nn.Module model, optim.Optimizer optimizer) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(JsonSerializer.Serialize(state, JsonOptions.Compact));
+            model.save(w);
+            optimizer.save_state_dict(w);
+            w.Flush();
+        });
+
+    /// <summary>Reads only the header, to decide whether a checkpoint belongs to this run.</summary>
+    public static TrainingState ReadState(string path)
+    {
+        using var fs = File.OpenRead(path);
+        using var r = new BinaryReader(fs, Encoding.UTF8);
+        return ReadHeader(r, path);
+    }
+
+    public static TrainingState Load(string path, nn.Module model, optim.Optimizer optimizer)
+    {
+        using var fs = File.OpenRead(path);
+        using var r = new BinaryReader(fs, Encoding.UTF8);
+        var state = ReadHeader(r, path);
+        model.load(r);
+        optimizer.load_state_dict(r);
+        return state;
+    }
+
+    private static TrainingState ReadHeader(BinaryReader r, string path)
+    {
+        try
+        {
+            if (r.ReadString() != Magic) throw new InvalidDataException("not a DnaNas checkpoint");
+            return JsonSerializer.Deserialize<TrainingState>(r.ReadString(), JsonOptions.Compact)
+                   ?? throw new InvalidDataException("empty header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
+        {
+            throw new TrainingException($"checkpoint {path} is unreadable ({e.Message}); delete it to start over");
+        }
+    }
+}
+
+/// <summary>Progress of a training run as stored in its checkpoint: the next epoch to run and the history so far.</summary>
+public sealed record TrainingState(string Fingerprint, int CompletedEpochs, IReadOnlyList<EpochRecord> History);
+
+public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationLoss,
+    double ValidationAccuracy, double LearningRate, double Seconds, double ImagesPerSecond, long ResidentBytes, long LiveTensors);
+
+public sealed class TrainingException(string message) : Exception(message);
+
+public static class JsonOptions
+{
+    public static readonly JsonSerializerOptions Compact = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+    public static readonly JsonSerializerOptions Indented = new(Compact) { WriteIndented = true };
+}

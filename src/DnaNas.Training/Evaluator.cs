@@ -1,0 +1,37 @@
+using DnaNas.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training;
+
+public readonly record struct EvalResult(double Loss, double Accuracy, int Count, double ImagesPerSecond);
+
+/// <summary>Accuracy and mean cross-entropy of a classifier on a whole image set, in eval mode without gradients.</summary>
+public static class Evaluator
+{
+    public static EvalResult Evaluate(nn.Module<Tensor, Tensor> model, ImageSet set, float[] mean, float[] std, int batchSize = 256)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        var loader = new BatchLoader(set, batchSize, mean, std, shuffle: false, augment: null, seed: 0);
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (no_grad())
+        {
+            foreach (var (x, y) in loader.Epoch(0))
+            {
+                using var scope = NewDisposeScope();
+                var logits = model.call(x);
+                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+                seen += y.shape[0];
+                x.Dispose();
+                y.Dispose();
+            }
+        }
+        if (wasTraining) model.train();
+        double seconds = Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+        return new EvalResult(lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), (int)seen, seen / seconds);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using DnaNas.Data;
+using DnaNas.Modules;
+using DnaNas.Space;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training;
+
+/// <summary>What <c>dna train</c> trains: a space, an architecture, data, a recipe and a seed.</summary>
+public sealed record TrainRunConfig(string SpaceName, string Architecture, DatasetRequest Data, TrainRecipe Recipe, long Seed)
+{
+    /// <summary>Stable identity of everything that changes the result (not of where it is written).</summary>
+    public string Fingerprint()
+    {
+        var text = JsonSerializer.Serialize(this, JsonOptions.Compact);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
+    }
+}
+
+/// <summary>Final numbers of a stand-alone training, written to <c>result.json</c>.</summary>
+public sealed record TrainRunResult(string Space, string Architecture, long Params, long Macs, long Seed,
+    double TestAccuracy, double TestLoss, double ValidationAccuracy, int Epochs,
+    /* this invocation, data already loaded */ double WallSeconds, /* all epochs, across resumes */ double TrainingSeconds,
+    double TrainImagesPerSecond, IReadOnlyList<EpochRecord> History, TrainRunConfig Config, RunEnvironment Environment);
+
+/// <summary>
+/// A training run as a folder: <c>config.json</c>, <c>checkpoint.bin</c> (resumable), <c>model.bin</c> (final weights)
+/// and <c>result.json</c>. Each file is written atomically.
+/// </summary>
+public sealed class TrainRun(string folder)
+{
+    public string Folder { get; } = folder;
+    public string ConfigPath => Path.Combine(Folder, "config.json");
+    public string CheckpointPath => Path.Combine(Folder, "checkpoint.bin");
+    public string ModelPath => Path.Combine(Folder, "model.bin");
+    public string ResultPath => Path.Combine(Folder, "result.json");
+
+    public static SearchSpace SpaceFor(string spaceName, DatasetSplits data)
+    {
+        var space = BuiltinSpaces.Resolve(spaceName);
+        return space with { Classes = data.Train.ClassCount };
+    }
+
+    public TrainRunResult Run(TrainRunConfig config, DatasetSplits data, bool resume, IProgress<TrainProgress>? progress = null,
+        int? stopAfterEpoch = null, CancellationToken cancel = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var space = SpaceFor(config.SpaceName, data);
+        var arch = Space.Architecture.Parse(config.Architecture, space);
+        if (!resume && File.Exists(CheckpointPath))
+            throw new TrainingException($"{Folder} already holds a training run; pass --resume to continue it or choose another --out");
+        Directory.CreateDirectory(Folder);
+        AtomicFile.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, JsonOptions.Indented));
+
+        random.manual_seed(config.Seed);
+        using var model = new MBConvNet(space, arch);
+        var trainer = new Trainer(config.Recipe, config.Seed);
+        var state = trainer.Train(model, data, config.Fingerprint(), CheckpointPath, resume, progress, stopAfterEpoch, cancel);
+        if (state.CompletedEpochs < config.Recipe.Epochs)
+            return Result(config, space, arch, model, state, double.NaN, double.NaN, clock.Elapsed.TotalSeconds);
+
+        AtomicFile.Write(ModelPath, s => model.save(s));
+        var test = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
+        var result = Result(config, space, arch, model, state, test.Accuracy, test.Loss, clock.Elapsed.TotalSeconds);
+        AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, JsonOptions.Indented));
+        return result;
+    }
+
+    private static TrainRunResult Result(TrainRunConfig config, SearchSpace space, Architecture arch, MBConvNet model,
+        TrainingState state, double testAccuracy, double testLoss, double seconds)
+    {
+        var cost = CostModel.Of(space, arch);
+        var history = state.History;
+        return new TrainRunResult(space.Name, arch.ToString(), cost.Params, cost.Macs, config.Seed, testAccuracy, testLoss,
+            history.Count > 0 ? history[^1].ValidationAccuracy : double.NaN, state.CompletedEpochs, seconds,
+            history.Sum(h => h.Seconds),
+            history.Count > 0 ? history.Average(h => h.ImagesPerSecond) : 0, history, config, RunEnvironment.Capture());
+    }
+
+    public TrainRunConfig ReadConfig()
+    {
+        if (!File.Exists(ConfigPath))
+            throw new TrainingException($"{Folder} is not a training run (no config.json); give the folder dna train wrote");
+        try
+        {
+            return JsonSerializer.Deserialize<TrainRunConfig>(File.ReadAllText(ConfigPath), JsonOptions.Compact)
+                   ?? throw new TrainingException($"{ConfigPath} is empty");
+        }
+        catch (JsonException e) { throw new TrainingException($"{ConfigPath} is not valid ({e.Message})"); }
+    }
+
+    /// <summary>Loads a finished run's model for evaluation.</summary>
+    public (MBConvNet Model, TrainRunConfig Config) LoadModel(DatasetSplits data)
+    {
+        var config = ReadConfig();
+        if (!File.Exists(ModelPath))
+            throw new TrainingException($"{Folder} has no finished training (no model.bin); finish it with dna train --out {Folder} --resume");
+        var space = SpaceFor(config.SpaceName, data);
+        var model = new MBConvNet(space, Space.Architecture.Parse(config.Architecture, space));
+        model.load(ModelPath);
+        return (model, config);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using DnaNas.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training;
+
+/// <summary>Where a step or epoch stands, for progress displays.</summary>
+public readonly record struct TrainProgress(int Epoch, int Epochs, int Step, int Steps, double Loss, double Accuracy,
+    double ImagesPerSecond, TimeSpan Elapsed, TimeSpan Remaining, EpochRecord? Finished);
+
+/// <summary>
+/// Trains one network stand-alone: cross-entropy with label smoothing, warm-up + cosine learning rate per step,
+/// a validation pass and an atomic checkpoint after every epoch. Every random draw of epoch e depends only on
+/// (seed, e), so a run resumed from the checkpoint of epoch e-1 repeats the uninterrupted run.
+/// </summary>
+public sealed class Trainer(TrainRecipe recipe, long seed)
+{
+    public TrainRecipe Recipe { get; } = recipe;
+
+    /// <param name="fingerprint">Identifies what is trained; a checkpoint with another fingerprint is not resumed.</param>
+    /// <param name="checkpointPath">Null: no checkpoints.</param>
+    /// <param name="stopAfterEpoch">Ends the call after that many completed epochs (for staged work and tests).</param>
+    public TrainingState Train(nn.Module<Tensor, Tensor> model, DatasetSplits data, string fingerprint,
+        string? checkpointPath = null, bool resume = false, IProgress<TrainProgress>? progress = null,
+        int? stopAfterEpoch = null, CancellationToken cancel = default)
+    {
+        using var optimizer = Optimizers.Create(model, Recipe);
+        var state = new TrainingState(fingerprint, 0, []);
+        if (resume && checkpointPath is not null && File.Exists(checkpointPath))
+        {
+            var stored = Checkpoint.ReadState(checkpointPath);
+            if (stored.Fingerprint != fingerprint)
+                throw new TrainingException(
+                    $"checkpoint {checkpointPath} belongs to another configuration; use another --out folder or delete it");
+            state = Checkpoint.Load(checkpointPath, model, optimizer);
+        }
+
+        var loader = new BatchLoader(data.Train, Recipe.BatchSize, data.Mean, data.Std, shuffle: true, Recipe.Augment, seed, dropLast: true);
+        long stepsPerEpoch = loader.BatchCount;
+        var schedule = new LearningRateSchedule(Recipe.LearningRate,
+            (long)Math.Round(Recipe.WarmupEpochs * stepsPerEpoch), Recipe.Epochs * stepsPerEpoch);
+        var history = state.History.ToList();
+        var runClock = Stopwatch.StartNew();
+        int lastEpoch = Math.Min(Recipe.Epochs, stopAfterEpoch ?? Recipe.Epochs);
+
+        for (int epoch = state.CompletedEpochs; epoch < lastEpoch; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            // Dropout and any other global draw restart from (seed, epoch): resuming mid-run repeats them.
+            random.manual_seed(seed * 1_000_003 + epoch);
+            model.train();
+            var epochClock = Stopwatch.StartNew();
+            double lossSum = 0, lr = 0;
+            long correct = 0, seen = 0;
+            int step = 0;
+            foreach (var (x, y) in loader.Epoch(epoch))
+            {
+                using (var scope = NewDisposeScope())
+                {
+                    x.MoveToOtherDisposeScope(scope);
+                    y.MoveToOtherDisposeScope(scope);
+                    lr = schedule.At(epoch * stepsPerEpoch + step);
+                    Optimizers.SetLearningRate(optimizer, lr);
+                    model.zero_grad();
+                    var logits = model.call(x);
+                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: Recipe.LabelSmoothing);
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * y.shape[0];
+                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    seen += y.shape[0];
+                }
+                step++;
+                if (progress is not null && (step % 10 == 0 || step == stepsPerEpoch))
+                {
+                    double rate = seen / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds);
+                    long remainingImages = (lastEpoch - epoch) * stepsPerEpoch * Recipe.BatchSize - seen;
+                    progress.Report(new TrainProgress(epoch + 1, Recipe.Epochs, step, (int)stepsPerEpoch, lossSum / seen,
+                        (double)correct / seen, rate, runClock.Elapsed, TimeSpan.FromSeconds(remainingImages / Math.Max(1, rate)), null));
+                }
+                cancel.ThrowIfCancellationRequested();
+            }
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            var val = Evaluator.Evaluate(model, data.Validation, data.Mean, data.Std);
+            TorchRuntime.ReleaseFreedMemory();
+            var record = new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen),
+                val.Loss, val.Accuracy, lr, epochClock.Elapsed.TotalSeconds, seen / Math.Max(1e-9, trainSeconds),
+                TorchRuntime.ResidentBytes(), Tensor.TotalCount);
+            history.Add(record);
+            state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
+            if (checkpointPath is not null) Checkpoint.Save(checkpointPath, state, model, optimizer);
+            progress?.Report(new TrainProgress(epoch + 1, Recipe.Epochs, (int)stepsPerEpoch, (int)stepsPerEpoch, record.TrainLoss,
+                record.TrainAccuracy, record.ImagesPerSecond, runClock.Elapsed, TimeSpan.Zero, record));
+        }
+        return state;
+    }
+}

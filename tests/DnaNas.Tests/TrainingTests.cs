@@ -1,0 +1,118 @@
+using DnaNas.Data;
+using DnaNas.Modules;
+using DnaNas.Space;
+using DnaNas.Training;
+using TorchSharp;
+
+namespace DnaNas.Tests;
+
+public class TrainingTests
+{
+    private const string SmallArch = "k3e3/k3e3/k3e3/k3e3";
+
+    private static DatasetSplits SmallFashionMnist() =>
+        Datasets.Load(new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1) { MaxTrain = 1024, MaxTest = 512 }) is var d
+            ? d with { Validation = d.Validation.Take(512) }
+            : throw new InvalidOperationException();
+
+    private static TrainRunConfig Config(int epochs) => new(
+        "fmnist-mbconv", SmallArch, new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1) { MaxTrain = 1024, MaxTest = 512 },
+        new TrainRecipe { Epochs = epochs, BatchSize = 64 }, Seed: 7);
+
+    private static string TempFolder() => Path.Combine(Path.GetTempPath(), $"dna-test-{Guid.NewGuid():N}");
+
+    [Fact]
+    public void A_run_stopped_after_epoch_two_and_resumed_ends_exactly_like_an_uninterrupted_run()
+    {
+        var data = SmallFashionMnist();
+        string whole = TempFolder(), split = TempFolder();
+        try
+        {
+            var full = new TrainRun(whole).Run(Config(3), data, resume: false);
+            var partial = new TrainRun(split).Run(Config(3), data, resume: false, stopAfterEpoch: 2);
+            Assert.Equal(2, partial.Epochs);
+            Assert.True(double.IsNaN(partial.TestAccuracy));
+            var resumed = new TrainRun(split).Run(Config(3), data, resume: true);
+            Assert.Equal(3, resumed.Epochs);
+            Assert.Equal(full.History.Select(h => h.TrainLoss), resumed.History.Select(h => h.TrainLoss));
+            Assert.Equal(full.TestAccuracy, resumed.TestAccuracy);
+            Assert.True(full.TestAccuracy > 0.5, $"3 epochs on 1024 images should beat chance clearly, got {full.TestAccuracy}");
+        }
+        finally
+        {
+            if (Directory.Exists(whole)) Directory.Delete(whole, true);
+            if (Directory.Exists(split)) Directory.Delete(split, true);
+        }
+    }
+
+    [Fact]
+    public void Resuming_a_folder_trained_with_another_configuration_is_refused()
+    {
+        var data = SmallFashionMnist();
+        var folder = TempFolder();
+        try
+        {
+            new TrainRun(folder).Run(Config(2), data, resume: false, stopAfterEpoch: 1);
+            var e = Assert.Throws<TrainingException>(() => new TrainRun(folder).Run(Config(3), data, resume: true));
+            Assert.Contains("another configuration", e.Message);
+            var again = Assert.Throws<TrainingException>(() => new TrainRun(folder).Run(Config(2), data, resume: false));
+            Assert.Contains("--resume", again.Message);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void Live_tensors_and_resident_memory_stay_flat_over_five_epochs()
+    {
+        var data = SmallFashionMnist();
+        var space = BuiltinSpaces.FmnistMbconv;
+        torch.random.manual_seed(3);
+        using var model = new MBConvNet(space, Architecture.Parse(SmallArch, space));
+        var state = new Trainer(new TrainRecipe { Epochs = 5, BatchSize = 64 }, seed: 3).Train(model, data, "memory");
+        var first = state.History[0];
+        var last = state.History[^1];
+        Assert.Equal(first.LiveTensors, last.LiveTensors);
+        Assert.InRange(last.ResidentBytes, 0.9 * first.ResidentBytes, 1.1 * first.ResidentBytes);
+    }
+
+    [Fact]
+    public void The_learning_rate_warms_up_linearly_then_decays_to_zero_by_cosine()
+    {
+        var schedule = new LearningRateSchedule(0.1, warmupSteps: 10, totalSteps: 110);
+        Assert.Equal(0.01, schedule.At(0), 10);
+        Assert.Equal(0.1, schedule.At(9), 10);
+        Assert.Equal(0.05, schedule.At(60), 10);
+        Assert.True(schedule.At(109) < 0.001);
+    }
+
+    [Fact]
+    public void Weight_decay_skips_norm_parameters_and_biases()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        using var model = new MBConvNet(space, BuiltinSpaces.DefaultArchitecture(space));
+        using var optimizer = Optimizers.Create(model, new TrainRecipe());
+        var groups = optimizer.ParamGroups.Cast<TorchSharp.Modules.SGD.ParamGroup>().ToList();
+        Assert.Equal(2, groups.Count);
+        Assert.All(groups[0].Parameters, p => Assert.True(p.dim() > 1));
+        Assert.All(groups[1].Parameters, p => Assert.Equal(1, p.dim()));
+        Assert.Equal(0, groups[1].Options.weight_decay);
+        Assert.True(groups[0].Options.weight_decay > 0);
+        Assert.Equal(model.parameters().Count(), groups.Sum(g => g.Parameters.Count()));
+    }
+
+    [Fact]
+    public void A_torn_checkpoint_gives_an_error_that_says_how_to_recover()
+    {
+        var folder = TempFolder();
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var path = Path.Combine(folder, "checkpoint.bin");
+            File.WriteAllBytes(path, [1, 2, 3]);
+            var e = Assert.Throws<TrainingException>(() => Checkpoint.ReadState(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("delete it", e.Message);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+}
