@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the test data if missing, builds, and runs every test project one after the other: two torch
+# workloads at once on 2 cores slow each other down badly (torchsharp-tips.md, section 2).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/ensure-data.sh --with-digits
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+dotnet build DnaNas.slnx -c Release -v q -nologo
+for project in tests/*/; do
+  dotnet test "$project" -c Release --no-build -v q -nologo
+done
