@@ -1,0 +1,149 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Data;
+
+/// <summary>
+/// Cuts an <see cref="ImageSet"/> into normalised float batches for training and evaluation. Conversion,
+/// normalisation and augmentation are torch ops on whole batch tensors.
+/// </summary>
+/// <remarks>
+/// Epoch e's order and augmentation depend only on (seed, e): every epoch draws from its own
+/// <see cref="Generator"/>, never from the global torch seed, so loaders on different threads do not disturb
+/// each other and an epoch can be replayed on its own.
+/// </remarks>
+public sealed class BatchLoader
+{
+    private readonly ImageSet _set;
+    private readonly float[] _mean;
+    private readonly float[] _std;
+    private readonly bool _shuffle;
+    private readonly AugmentOptions? _augment;
+    private readonly long _seed;
+
+    public BatchLoader(ImageSet set, int batchSize, float[] mean, float[] std, bool shuffle, AugmentOptions? augment, long seed,
+        bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (mean.Length != set.Channels || std.Length != set.Channels)
+            throw new ArgumentException(
+                $"Mean and std need one value per channel ({set.Channels}), got {mean.Length} and {std.Length}.");
+        if (std.Any(value => !(value > 0) || !float.IsFinite(value)))
+            throw new ArgumentException("Every std value must be positive and finite.", nameof(std));
+        if (augment is { PadCrop: < 0 })
+            throw new ArgumentOutOfRangeException(nameof(augment), "PadCrop must be 0 or more.");
+
+        TorchRuntime.Initialize();
+        _set = set;
+        BatchSize = batchSize;
+        _mean = (float[])mean.Clone();
+        _std = (float[])std.Clone();
+        _shuffle = shuffle;
+        _augment = augment is { ChangesImages: true } ? augment : null;
+        _seed = seed;
+        DropLast = dropLast;
+        BatchCount = dropLast ? set.Count / batchSize : (set.Count + batchSize - 1) / batchSize;
+    }
+
+    public int BatchSize { get; }
+    public bool DropLast { get; }
+
+    /// <summary>Batches per epoch; with dropLast the final short batch is skipped.</summary>
+    public int BatchCount { get; }
+
+    /// <summary>
+    /// The batches of epoch <paramref name="epoch"/>: X float32 [B,C,H,W] normalised, Y int64 [B].
+    /// </summary>
+    /// <remarks>
+    /// Each pair is created in the dispose scope that is innermost on the calling thread when the batch is
+    /// produced (the caller's per-step scope), and disposed with it; with no scope open the caller owns and
+    /// disposes them. The loader keeps no tensor between batches, so closing the caller's scopes never breaks it.
+    /// </remarks>
+    public IEnumerable<(Tensor X, Tensor Y)> Epoch(int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        return Batches(epoch);
+    }
+
+    private IEnumerable<(Tensor X, Tensor Y)> Batches(int epoch)
+    {
+        using var generator = new Generator(StableRandom.Mix(_seed, epoch), CPU);
+        int[] order = _shuffle ? Permutation(generator) : Enumerable.Range(0, _set.Count).ToArray();
+
+        for (int batch = 0; batch < BatchCount; batch++)
+        {
+            int start = batch * BatchSize;
+            int count = Math.Min(BatchSize, _set.Count - start);
+            yield return MakeBatch(order.AsSpan(start, count), generator);
+        }
+    }
+
+    private int[] Permutation(Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        var permutation = randperm(_set.Count, dtype: ScalarType.Int32, generator: generator);
+        return permutation.data<int>().ToArray();
+    }
+
+    private (Tensor X, Tensor Y) MakeBatch(ReadOnlySpan<int> indices, Generator generator)
+    {
+        int count = indices.Length, imageSize = _set.ImageSize;
+        var batchPixels = new byte[count * imageSize];
+        var labels = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            // One block copy per image; the pixels themselves are only touched by torch.
+            Array.Copy(_set.Pixels, (long)indices[i] * imageSize, batchPixels, (long)i * imageSize, imageSize);
+            labels[i] = _set.Labels[indices[i]];
+        }
+
+        using var scope = NewDisposeScope();
+        // from_array shares the fresh array instead of copying it again; the uint8 tensor dies with this scope.
+        var pixels = from_array(batchPixels).view(count, _set.Channels, _set.Height, _set.Width);
+        if (_augment is not null) pixels = Augment(pixels, _augment, generator);
+
+        var channelShape = new long[] { 1, _set.Channels, 1, 1 };
+        var x = pixels.to_type(ScalarType.Float32).div_(255f)
+            .sub_(tensor(_mean, channelShape))
+            .div_(tensor(_std, channelShape));
+        var y = tensor(labels);
+        return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Random crop after zero padding, and a random horizontal flip, for every image at once: each output
+    /// pixel is read from (row offset + r, column offset + c, or its mirror) of the padded batch through two
+    /// gathers over per-image index grids.
+    /// </summary>
+    private static Tensor Augment(Tensor images, AugmentOptions options, Generator generator)
+    {
+        long batch = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
+        int pad = options.PadCrop;
+
+        var rows = arange(height, dtype: ScalarType.Int64).unsqueeze(0);     // [1, H]
+        var columns = arange(width, dtype: ScalarType.Int64).unsqueeze(0);   // [1, W]
+        if (pad > 0)
+        {
+            images = nn.functional.pad(images, [pad, pad, pad, pad], PaddingModes.Constant, 0);
+            rows = rows + randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator);
+            columns = columns + randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator);
+        }
+        if (options.HorizontalFlip)
+        {
+            var flipped = rand([batch, 1], generator: generator).lt(0.5);
+            // Mirroring the window [offset, offset + W) reads column offset + W - 1 - c for output column c.
+            var offset = columns.narrow(1, 0, 1);
+            columns = where(flipped, offset + offset + (width - 1) - columns, columns);
+        }
+
+        if (pad > 0)
+        {
+            long paddedWidth = images.shape[3];
+            images = images.gather(2, rows.view(batch, 1, height, 1).expand(batch, channels, height, paddedWidth));
+        }
+        return images.gather(3, columns.expand(batch, width).reshape(batch, 1, 1, width).expand(batch, channels, height, width));
+    }
+}

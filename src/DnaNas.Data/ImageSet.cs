@@ -1,0 +1,93 @@
+namespace DnaNas.Data;
+
+/// <summary>
+/// A decoded image set held in memory: <see cref="Count"/> images of uint8 pixels in NCHW order
+/// (image, channel, row, column), with one class index per image.
+/// </summary>
+/// <remarks>
+/// The set takes ownership of the arrays it is given (no copy): a 60,000-image set is 47 MB and every
+/// split would otherwise duplicate it. Treat the arrays as read-only once the set exists.
+/// </remarks>
+public sealed class ImageSet
+{
+    public ImageSet(byte[] pixels, int[] labels, int channels, int height, int width, IReadOnlyList<string> classNames)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (classNames.Count == 0) throw new ArgumentException("An image set needs at least one class name.", nameof(classNames));
+
+        long imageBytes = (long)channels * height * width;
+        if (pixels.LongLength != imageBytes * labels.Length)
+            throw new ArgumentException(
+                $"{pixels.LongLength} pixel bytes do not hold {labels.Length} images of {channels}x{height}x{width}.", nameof(pixels));
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classNames.Count)
+                throw new ArgumentException(
+                    $"Label {labels[i]} of image {i} is outside the {classNames.Count} classes.", nameof(labels));
+        }
+
+        Pixels = pixels;
+        Labels = labels;
+        Channels = channels;
+        Height = height;
+        Width = width;
+        ClassNames = classNames.ToArray();
+    }
+
+    /// <summary>All pixels, image after image, each image channel-major (C, H, W).</summary>
+    public byte[] Pixels { get; }
+
+    /// <summary>Class index of each image, in [0, <see cref="ClassCount"/>).</summary>
+    public int[] Labels { get; }
+
+    public int Count => Labels.Length;
+    public int Channels { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public IReadOnlyList<string> ClassNames { get; }
+    public int ClassCount => ClassNames.Count;
+
+    /// <summary>Bytes per image: Channels * Height * Width.</summary>
+    public int ImageSize => Channels * Height * Width;
+
+    /// <summary>Number of images of each class, indexed by class.</summary>
+    public int[] CountPerClass()
+    {
+        var counts = new int[ClassCount];
+        foreach (int label in Labels) counts[label]++;
+        return counts;
+    }
+
+    /// <summary>A new set holding copies of the chosen images, in the order given.</summary>
+    public ImageSet Subset(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        int imageSize = ImageSize;
+        var pixels = new byte[(long)indices.Count * imageSize];
+        var labels = new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            int source = indices[i];
+            if ((uint)source >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Index {source} is outside the {Count} images.");
+            Array.Copy(Pixels, (long)source * imageSize, pixels, (long)i * imageSize, imageSize);
+            labels[i] = Labels[source];
+        }
+        return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames);
+    }
+
+    /// <summary>The first <paramref name="count"/> images (all of them if the set is smaller), copied.</summary>
+    public ImageSet Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int taken = Math.Min(count, Count);
+        var pixels = Pixels.AsSpan(0, taken * ImageSize).ToArray();
+        var labels = Labels.AsSpan(0, taken).ToArray();
+        return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames);
+    }
+}
