@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace DnaNas.Training;
@@ -13,7 +14,7 @@ public static class Checkpoint
 {
     private const string Magic = "DNANAS-CKPT-1";
 
-    public static void Save(string path, TrainingState state, nn.Module model, optim.Optimizer optimizer) =>
+    public static void Save(string path, TrainingState state, nn.Module model, OptimizerHelper optimizer) =>
         AtomicFile.Write(path, stream =>
         {
             using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -32,7 +33,7 @@ public static class Checkpoint
         return ReadHeader(r, path);
     }
 
-    public static TrainingState Load(string path, nn.Module model, optim.Optimizer optimizer)
+    public static TrainingState Load(string path, nn.Module model, OptimizerHelper optimizer)
     {
         using var fs = File.OpenRead(path);
         using var r = new BinaryReader(fs, Encoding.UTF8);

@@ -7,7 +7,7 @@ namespace DnaNas.Training;
 /// <summary>Builds optimizers whose weight decay skips batch-norm parameters and biases (every 1-D parameter).</summary>
 public static class Optimizers
 {
-    public static optim.Optimizer Create(nn.Module model, TrainRecipe recipe)
+    public static OptimizerHelper Create(nn.Module model, TrainRecipe recipe)
     {
         var decayed = new List<Parameter>();
         var undecayed = new List<Parameter>();
