@@ -60,13 +60,15 @@ internal static class TrainCommand
             var config = new TrainRunConfig(p.GetValue(space)!, archText, request, recipe, p.GetValue(seed));
             var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"train-{spaceDef.Name}-{config.Fingerprint()}"));
 
-            Console.WriteLine($"loading {request.Kind} ...");
+            Console.WriteLine($"loading {Datasets.KindName(request.Kind)} ...");
             var splits = Datasets.Load(request);
             Console.WriteLine($"data: {splits.Name}, {splits.Train.Count} train / {splits.Validation.Count} validation / {splits.Test.Count} test images, " +
                               $"{splits.Train.ClassCount} classes, {splits.Train.Channels}x{splits.Train.Height}x{splits.Train.Width}");
             var cost = CostModel.Of(TrainRun.SpaceFor(config.SpaceName, splits), Architecture.Parse(archText, spaceDef));
             Console.WriteLine($"architecture {archText}: {cost.Params:N0} params, {cost.Macs:N0} MACs; run folder {run.Folder}");
 
+            if (p.GetValue(resume) && File.Exists(run.CheckpointPath))
+                Console.WriteLine($"resuming after epoch {Checkpoint.ReadState(run.CheckpointPath).CompletedEpochs}");
             var result = TrainingDisplay.Run("train", progress => run.Run(config, splits, p.GetValue(resume), progress));
             Console.WriteLine($"test accuracy {result.TestAccuracy:P2} (loss {result.TestLoss:F4}) | {result.Params:N0} params | " +
                               $"{result.Macs:N0} MACs | {result.WallSeconds:F0} s | seed {result.Seed} | {run.ResultPath}");

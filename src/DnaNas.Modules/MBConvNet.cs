@@ -112,6 +112,18 @@ public sealed class MBConvNet : Module<Tensor, Tensor>
         return head.call(y);
     }
 
+    /// <summary>
+    /// The output of every block (block 0 includes the stem) and the logits: what a teacher supplies to block-wise
+    /// distillation. Call in eval mode under no_grad for teacher features.
+    /// </summary>
+    public (Tensor[] Blocks, Tensor Logits) ForwardBlocks(Tensor x)
+    {
+        var outputs = new Tensor[blocks.Count];
+        var y = stem.call(x);
+        for (int b = 0; b < blocks.Count; b++) y = outputs[b] = blocks[b].call(y);
+        return (outputs, head.call(y));
+    }
+
     /// <summary>Number of trainable parameters, counted from the tensors themselves.</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

@@ -14,11 +14,10 @@ namespace DnaNas.Training;
 public sealed record TrainRunConfig(string SpaceName, string Architecture, DatasetRequest Data, TrainRecipe Recipe, long Seed)
 {
     /// <summary>Stable identity of everything that changes the result (not of where it is written).</summary>
-    public string Fingerprint()
-    {
-        var text = JsonSerializer.Serialize(this, JsonOptions.Compact);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
-    }
+    public string Fingerprint() => Hash(JsonSerializer.Serialize(this, JsonOptions.Compact));
+
+    public static string Hash(string text) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
 }
 
 /// <summary>Final numbers of a stand-alone training, written to <c>result.json</c>.</summary>
@@ -63,7 +62,8 @@ public sealed class TrainRun(string folder)
         if (state.CompletedEpochs < config.Recipe.Epochs)
             return Result(config, space, arch, model, state, double.NaN, double.NaN, clock.Elapsed.TotalSeconds);
 
-        AtomicFile.Write(ModelPath, s => model.save(s));
+        // save(Stream) would close the stream before AtomicFile flushes it; a BinaryWriter leaves it open.
+        AtomicFile.Write(ModelPath, s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); model.save(w); });
         var test = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
         var result = Result(config, space, arch, model, state, test.Accuracy, test.Loss, clock.Elapsed.TotalSeconds);
         AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, JsonOptions.Indented));

@@ -5,13 +5,17 @@ namespace DnaNas.Tests;
 /// <summary>Runs the real <c>dna</c> executable (built next to the tests) as a user would.</summary>
 public class CliTests
 {
+    private static ProcessStartInfo DnaStart(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dna.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return start;
+    }
+
     internal static (int Code, string Out, string Err) Dna(params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "dna.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(DnaStart(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
@@ -44,7 +48,7 @@ public class CliTests
     {
         var (code, output, err) = Dna("train", "--arch", "k3e6/k4e4/k3e3/k3e3");
         Assert.Equal(1, code);
-        Assert.Equal(1, err.Trim().Split('\n').Length);
+        Assert.Single(err.Trim().Split('\n'));
         Assert.Contains("token 2 \"k4e4\"", err);
         Assert.DoesNotContain("   at ", err);
         Assert.Equal("", output);
@@ -65,5 +69,71 @@ public class CliTests
         Assert.Equal(1, code);
         Assert.Contains("/nonexistent/fmnist", err);
         Assert.Contains("apt-get install dataset-fashion-mnist", err);
+    }
+
+    [Fact]
+    public void Train_killed_after_epoch_two_resumes_at_epoch_three_and_matches_an_uninterrupted_run()
+    {
+        string killed = Path.Combine(Path.GetTempPath(), $"dna-kill-{Guid.NewGuid():N}");
+        string whole = Path.Combine(Path.GetTempPath(), $"dna-whole-{Guid.NewGuid():N}");
+        string[] common = ["train", "--arch", "k3e3/k3e3/k3e3/k3e3", "--epochs", "4", "--max-train", "1536", "--max-test", "500",
+            "--batch-size", "64", "--seed", "5"];
+        try
+        {
+            using (var process = Process.Start(DnaStart([.. common, "--out", killed]))!)
+            {
+                _ = process.StandardOutput.ReadToEndAsync();
+                _ = process.StandardError.ReadToEndAsync();
+                // The epoch-2 checkpoint is durable once the line of epoch 2 is printed; kill during epoch 3.
+                var checkpoint = Path.Combine(killed, "checkpoint.bin");
+                var deadline = DateTime.UtcNow.AddMinutes(3);
+                while (DateTime.UtcNow < deadline && !process.HasExited)
+                {
+                    if (File.Exists(checkpoint) && Training.Checkpoint.ReadState(checkpoint).CompletedEpochs >= 2) break;
+                    Thread.Sleep(20);
+                }
+                Assert.False(process.HasExited, "the run ended before it could be killed");
+                process.Kill(entireProcessTree: true); // SIGKILL: no chance to clean up
+                process.WaitForExit();
+            }
+            Assert.Equal(2, Training.Checkpoint.ReadState(Path.Combine(killed, "checkpoint.bin")).CompletedEpochs);
+            Assert.False(File.Exists(Path.Combine(killed, "result.json")));
+
+            var (code, output, err) = Dna([.. common, "--out", killed, "--resume"]);
+            Assert.True(code == 0, err);
+            Assert.Contains("resuming after epoch 2", output);
+            Assert.DoesNotContain("epoch 1/4", output);
+            Assert.DoesNotContain("epoch 2/4", output);
+            Assert.Contains("epoch 3/4", output);
+
+            var (wholeCode, _, wholeErr) = Dna([.. common, "--out", whole]);
+            Assert.True(wholeCode == 0, wholeErr);
+            double Accuracy(string folder) =>
+                System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "result.json"))).RootElement.GetProperty("testAccuracy").GetDouble();
+            Assert.True(Math.Abs(Accuracy(killed) - Accuracy(whole)) <= 0.003, $"resumed {Accuracy(killed)} vs whole {Accuracy(whole)}");
+        }
+        finally
+        {
+            if (Directory.Exists(killed)) Directory.Delete(killed, true);
+            if (Directory.Exists(whole)) Directory.Delete(whole, true);
+        }
+    }
+
+    [Fact]
+    public void Eval_reports_the_test_accuracy_of_a_finished_run()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"dna-eval-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, err) = Dna("train", "--arch", "k3e3/k3e3/k3e3/k3e3", "--epochs", "1", "--max-train", "512", "--max-test", "300", "--out", folder);
+            Assert.True(code == 0, err);
+            var (evalCode, output, evalErr) = Dna("eval", folder);
+            Assert.True(evalCode == 0, evalErr);
+            Assert.Contains("test (300 images): accuracy", output);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
     }
 }

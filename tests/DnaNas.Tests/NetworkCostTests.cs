@@ -12,30 +12,30 @@ public class NetworkCostTests
     private static long CountMacs(MBConvNet model, SearchSpace space)
     {
         long macs = 0;
-        var hooks = new List<IDisposable>();
+        var removers = new List<Action>();
         foreach (var m in model.modules())
         {
             if (m is Conv2d conv)
-                hooks.Add(conv.register_forward_hook((mod, input, output) =>
+                removers.Add(conv.register_forward_hook((mod, input, output) =>
                 {
                     var c = (Conv2d)mod;
                     var w = c.weight!.shape; // [out, in/groups, kh, kw]
                     macs += output.shape[2] * output.shape[3] * w[0] * w[1] * w[2] * w[3];
                     return output;
-                }));
+                }).remove);
             else if (m is Linear linear)
-                hooks.Add(linear.register_forward_hook((mod, input, output) =>
+                removers.Add(linear.register_forward_hook((mod, input, output) =>
                 {
                     var w = ((Linear)mod).weight!.shape;
                     macs += w[0] * w[1];
                     return output;
-                }));
+                }).remove);
         }
         model.eval();
         using (no_grad())
         using (var scope = NewDisposeScope())
             model.call(zeros(1, space.InputChannels, space.InputSize, space.InputSize));
-        foreach (var h in hooks) h.Dispose();
+        foreach (var remove in removers) remove();
         return macs;
     }
 

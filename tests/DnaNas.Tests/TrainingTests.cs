@@ -72,7 +72,8 @@ public class TrainingTests
         var first = state.History[0];
         var last = state.History[^1];
         Assert.Equal(first.LiveTensors, last.LiveTensors);
-        Assert.InRange(last.ResidentBytes, 0.9 * first.ResidentBytes, 1.1 * first.ResidentBytes);
+        // Growth is what a leak looks like; resident memory may shrink after epoch 1 as start-up garbage is returned.
+        Assert.True(last.ResidentBytes <= 1.1 * first.ResidentBytes, $"epoch 1: {first.ResidentBytes:N0} B, epoch 5: {last.ResidentBytes:N0} B");
     }
 
     [Fact]

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using DnaNas.Data;
+using DnaNas.Search;
+using DnaNas.Space;
+using DnaNas.Training.Dna;
+using Spectre.Console;
+
+namespace DnaNas.Cli;
+
+/// <summary><c>dna run</c>: the whole DNA pipeline in one command, resumable.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset")
+        {
+            Description = "quick (about 30 min on 2 cores), full (longer training everywhere) or tiny (a smoke test).",
+            DefaultValueFactory = _ => "quick",
+        };
+        var dataset = CommonOptions.Dataset();
+        var data = CommonOptions.Data();
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var budgetParams = new Option<long?>("--budget-params") { Description = "Parameter budget of the searched network (default: the preset's)." };
+        var budgetMacs = new Option<long?>("--budget-macs") { Description = "Multiply-accumulate budget instead of parameters." };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
+        var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
+        {
+            preset, dataset, data, budgetParams, budgetMacs, seed, threads, output, resume,
+        };
+        command.SetAction(p => CommonOptions.Run(p, () =>
+        {
+            TorchRuntime.Initialize(p.GetValue(threads));
+            var space = BuiltinSpaces.FmnistMbconv;
+            var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels);
+            var config = DnaConfig.Preset(p.GetValue(preset)!, request, p.GetValue(seed));
+            if (p.GetValue(budgetParams) is { } bp && p.GetValue(budgetMacs) is not null)
+                throw new ArgumentException("give --budget-params or --budget-macs, not both");
+            if (p.GetValue(budgetParams) is { } paramsBudget) config = config with { BudgetKind = CostKind.Params, Budget = paramsBudget };
+            if (p.GetValue(budgetMacs) is { } macsBudget) config = config with { BudgetKind = CostKind.Macs, Budget = macsBudget };
+            var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
+            var pipeline = new DnaPipeline(folder, config);
+            Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
+            PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress));
+            Console.WriteLine($"report: {Path.Combine(folder, "summary.md")}");
+            var search = pipeline.ReadSearch();
+            Console.WriteLine($"searched: {search.Best.Architecture} ({search.Best.Params:N0} params)");
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>One progress bar per pipeline stage on a terminal; plain lines otherwise.</summary>
+internal static class PipelineDisplay
+{
+    public static void Run(Action<IProgress<PipelineEvent>> work)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
+        {
+            DnaStage? last = null;
+            work(new Reporter<PipelineEvent>(e =>
+            {
+                if (!e.Milestone) return;
+                if (last != e.Stage) Console.WriteLine($"== {e.Stage}");
+                last = e.Stage;
+                Console.WriteLine($"   {e.Message}");
+            }));
+            return;
+        }
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = Enum.GetValues<DnaStage>().ToDictionary(s => s, s => ctx.AddTask(s.ToString(), autoStart: false, maxValue: 1));
+                work(new Reporter<PipelineEvent>(e =>
+                {
+                    var task = tasks[e.Stage];
+                    if (!task.IsStarted) task.StartTask();
+                    task.Description = $"{e.Stage}: {Markup.Escape(e.Message)}";
+                    if (e.Fraction is { } f) task.Value = Math.Min(1, f);
+                    if (e.Fraction >= 1) task.StopTask();
+                    if (e.Milestone && e.Fraction is not null && e.Fraction < 1) AnsiConsole.MarkupLineInterpolated($"{e.Stage}: {e.Message}");
+                }));
+            });
+    }
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Text.Json;
+using DnaNas.Search;
+using DnaNas.Space;
+using DnaNas.Training;
+using DnaNas.Training.Dna;
+
+namespace DnaNas.Cli;
+
+/// <summary><c>dna search</c>: the best architectures of a rated run under a new budget, without retraining anything.</summary>
+internal static class SearchCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("run") { Description = "Run folder of dna run (holds ratings.db)." };
+        var budgetParams = new Option<long?>("--budget-params") { Description = "At most this many parameters." };
+        var budgetMacs = new Option<long?>("--budget-macs") { Description = "At most this many multiply-accumulates." };
+        var top = new Option<int>("--top") { Description = "How many architectures to list, best first.", DefaultValueFactory = _ => 5 };
+        var command = new Command("search", "Find the architecture with the lowest sum of block ratings under a budget, exactly, from a run's ratings.")
+        {
+            run, budgetParams, budgetMacs, top,
+        };
+        command.SetAction(p => CommonOptions.Run(p, () =>
+        {
+            var (kind, budget) = (p.GetValue(budgetParams), p.GetValue(budgetMacs)) switch
+            {
+                ({ } n, null) => (CostKind.Params, n),
+                (null, { } m) => (CostKind.Macs, m),
+                _ => throw new ArgumentException("give exactly one of --budget-params N or --budget-macs N"),
+            };
+            var folder = p.GetValue(run)!;
+            var configPath = Path.Combine(folder, "config.json");
+            if (!File.Exists(configPath)) throw new TrainingException($"{folder} is not a dna run folder (no config.json)");
+            var config = JsonSerializer.Deserialize<DnaConfig>(File.ReadAllText(configPath), JsonOptions.Compact)!;
+            var space = BuiltinSpaces.Resolve(config.SpaceName);
+            var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), kind, budget, Math.Max(1, p.GetValue(top)));
+            Console.WriteLine($"budget {outcome.Budget}: {outcome.Top.Count} best of {space.Size():N0} architectures in {outcome.Seconds * 1000:F0} ms");
+            for (int i = 0; i < outcome.Top.Count; i++)
+            {
+                var a = outcome.Top[i];
+                Console.WriteLine($"{i + 1,3}. {a.Architecture}  rating {a.Rating:F4}  {a.Params:N0} params  {a.Macs:N0} MACs");
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,14 @@
+namespace DnaNas.Search;
+
+/// <summary>
+/// One architecture found by a search: the chosen candidate index of each block, in block order, and its
+/// totals. Rating is the sum of the block ratings added in block order; Params and Macs include the fixed
+/// cost of stem and head.
+/// </summary>
+public sealed record RankedArchitecture(IReadOnlyList<int> Candidates, double Rating, long Params, long Macs)
+{
+    public long Cost(CostKind kind) => kind == CostKind.Params ? Params : Macs;
+
+    public override string ToString() =>
+        $"[{string.Join(",", Candidates)}] rating {Rating:R}, {Budget.Describe(CostKind.Params, Params)}, {Budget.Describe(CostKind.Macs, Macs)}";
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using DnaNas.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training.Distillation;
+
+/// <summary>How each block's weight-sharing cell is trained (DNA's official defaults: Adam, lr 0.002, x0.9 per epoch).</summary>
+public sealed record BlockRecipe
+{
+    public int Epochs { get; init; } = 4;
+    public int BatchSize { get; init; } = 64;
+    public double LearningRate { get; init; } = 0.002;
+    public double WeightDecay { get; init; } = 1e-4;
+    public double DecayPerEpoch { get; init; } = 0.9;
+}
+
+public sealed record BlockEpoch(int Epoch, double Loss, double Seconds);
+public sealed record BlockTrainingState(int Block, int CompletedEpochs, IReadOnlyList<BlockEpoch> History);
+
+/// <summary>
+/// Trains one block's cell to reproduce the teacher's block output from the teacher's previous block output
+/// (MSE), one uniformly sampled candidate per step (DNA, Sec. 3.2). Unsampled ops get no gradient: gradients are
+/// cleared to none each step so Adam leaves them alone. Each epoch ends with an atomic checkpoint; a block whose
+/// checkpoint shows all epochs is never retrained.
+/// </summary>
+public sealed class BlockTrainer(BlockRecipe recipe, long seed)
+{
+    private const string Magic = "DNANAS-BLOCK-1";
+
+    public BlockTrainingState Train(BlockSupernet cell, TeacherFeatures features, string checkpointPath,
+        IProgress<(int Block, int Epoch, int Step, int Steps, double Loss)>? progress = null, CancellationToken cancel = default)
+    {
+        int block = cell.BlockIndex;
+        using var optimizer = optim.Adam(cell.parameters(), recipe.LearningRate, weight_decay: recipe.WeightDecay);
+        var state = new BlockTrainingState(block, 0, []);
+        if (File.Exists(checkpointPath)) state = Load(checkpointPath, cell, optimizer);
+
+        var space = cell.Space;
+        int steps = features.Count / recipe.BatchSize;
+        var history = state.History.ToList();
+        for (int epoch = state.CompletedEpochs; epoch < recipe.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            double lr = recipe.LearningRate * Math.Pow(recipe.DecayPerEpoch, epoch);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            // Order and paths of epoch e depend only on (seed, block, e): a resumed block repeats them.
+            long stream = (seed * 1_000_003 + block) * 1_000_003 + epoch;
+            var paths = new Random((int)(stream & int.MaxValue));
+            using var generator = new Generator((ulong)stream, CPU);
+            using var order = randperm(features.Count, generator: generator);
+            cell.train();
+            double lossSum = 0;
+            for (int step = 0; step < steps; step++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var rows = order.narrow(0, step * recipe.BatchSize, recipe.BatchSize);
+                var path = cell.PathOf(space.SampleCandidate(block, paths));
+                cell.zero_grad();
+                var loss = nn.functional.mse_loss(cell.call(features.Input(block, rows), path), features.Target(block, rows));
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>();
+                if (progress is not null && (step % 20 == 0 || step == steps - 1))
+                    progress.Report((block, epoch + 1, step + 1, steps, lossSum / (step + 1)));
+            }
+            history.Add(new BlockEpoch(epoch + 1, lossSum / Math.Max(1, steps), clock.Elapsed.TotalSeconds));
+            state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
+            Save(checkpointPath, state, cell, optimizer);
+        }
+        return state;
+    }
+
+    public static bool IsFinished(string checkpointPath, BlockRecipe recipe) =>
+        File.Exists(checkpointPath) && ReadState(checkpointPath).CompletedEpochs >= recipe.Epochs;
+
+    public static BlockTrainingState ReadState(string path)
+    {
+        using var fs = File.OpenRead(path);
+        using var r = new BinaryReader(fs, Encoding.UTF8);
+        return ReadHeader(r, path);
+    }
+
+    /// <summary>Loads trained weights into a cell (for rating).</summary>
+    public static BlockTrainingState LoadWeights(string path, BlockSupernet cell)
+    {
+        using var fs = File.OpenRead(path);
+        using var r = new BinaryReader(fs, Encoding.UTF8);
+        var state = ReadHeader(r, path);
+        cell.load(r);
+        return state;
+    }
+
+    private static BlockTrainingState Load(string path, BlockSupernet cell, OptimizerHelper optimizer)
+    {
+        using var fs = File.OpenRead(path);
+        using var r = new BinaryReader(fs, Encoding.UTF8);
+        var state = ReadHeader(r, path);
+        cell.load(r);
+        optimizer.load_state_dict(r);
+        return state;
+    }
+
+    private static void Save(string path, BlockTrainingState state, BlockSupernet cell, OptimizerHelper optimizer) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(JsonSerializer.Serialize(state, JsonOptions.Compact));
+            cell.save(w);
+            optimizer.save_state_dict(w);
+        });
+
+    private static BlockTrainingState ReadHeader(BinaryReader r, string path)
+    {
+        try
+        {
+            if (r.ReadString() != Magic) throw new InvalidDataException("not a block checkpoint");
+            return JsonSerializer.Deserialize<BlockTrainingState>(r.ReadString(), JsonOptions.Compact) ?? throw new InvalidDataException("empty header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
+        {
+            throw new TrainingException($"block checkpoint {path} is unreadable ({e.Message}); delete it to retrain that block");
+        }
+    }
+}

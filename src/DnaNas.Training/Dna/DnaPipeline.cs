@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DnaNas.Data;
+using DnaNas.Modules;
+using DnaNas.Search;
+using DnaNas.Space;
+using DnaNas.Training.Distillation;
+using DnaNas.Training.Rating;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training.Dna;
+
+public enum DnaStage { Teacher, Features, Blocks, Rating, Search, Retrain, Baseline, Report }
+
+/// <summary>
+/// Progress from a pipeline stage. <see cref="Fraction"/> is the stage's completed share where known;
+/// <see cref="Milestone"/> marks events worth a line in a log (epoch ends, finished blocks), not every step.
+/// </summary>
+public readonly record struct PipelineEvent(DnaStage Stage, string Message, double? Fraction = null, bool Milestone = true);
+
+/// <summary>What the run folder's state.json records: the configuration's fingerprint and the stages that are durable.</summary>
+public sealed record PipelineState(string Fingerprint, IReadOnlyList<DnaStage> Done, IReadOnlyDictionary<string, double> StageSeconds);
+
+/// <summary>
+/// DNA end to end in a run folder (Li et al., CVPR 2020): train a teacher, cache its block outputs, train every
+/// block's cell to reproduce them, rate every candidate, search the best architecture under the budget exactly,
+/// retrain it and a hand-designed baseline with the same recipe, and write a report. A stage is recorded as done
+/// only after its output is on disk, so <c>--resume</c> restarts a killed run at the stage (and block) it was in.
+/// </summary>
+public sealed class DnaPipeline(string folder, DnaConfig config)
+{
+    public string Folder { get; } = folder;
+    public DnaConfig Config { get; } = config;
+    private string StatePath => Path.Combine(Folder, "state.json");
+    public string TeacherFolder => Path.Combine(Folder, "teacher");
+    public string FeaturesPath(string split) => Path.Combine(Folder, "features", $"{split}.bin");
+    public string BlockCheckpoint(int block) => Path.Combine(Folder, "supernet", $"block{block}.bin");
+    public string RatingsPath => Path.Combine(Folder, "ratings.db");
+    public string SearchPath => Path.Combine(Folder, "search.json");
+    public string RetrainFolder => Path.Combine(Folder, "retrain");
+    public string BaselineFolder => Path.Combine(Folder, "baseline");
+
+    public string Fingerprint() => TrainRunConfig.Hash(JsonSerializer.Serialize(Config, JsonOptions.Compact));
+
+    public PipelineState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default)
+    {
+        var state = LoadState(resume);
+        Directory.CreateDirectory(Folder);
+        AtomicFile.WriteAllText(Path.Combine(Folder, "config.json"), JsonSerializer.Serialize(Config, JsonOptions.Indented));
+        AtomicFile.WriteAllText(Path.Combine(Folder, "environment.json"), JsonSerializer.Serialize(RunEnvironment.Capture(), JsonOptions.Indented));
+        SaveState(state);
+
+        progress.Report(new PipelineEvent(DnaStage.Teacher, $"loading {Datasets.KindName(Config.Data.Kind)}"));
+        var data = Datasets.Load(Config.Data);
+        var space = TrainRun.SpaceFor(Config.SpaceName, data);
+
+        foreach (var stage in Enum.GetValues<DnaStage>())
+        {
+            if (state.Done.Contains(stage)) { progress.Report(new PipelineEvent(stage, "done earlier", 1)); continue; }
+            cancel.ThrowIfCancellationRequested();
+            var clock = Stopwatch.StartNew();
+            switch (stage)
+            {
+                case DnaStage.Teacher: TrainTeacher(data, progress, cancel); break;
+                case DnaStage.Features: CacheFeatures(space, data, progress); break;
+                case DnaStage.Blocks: TrainBlocks(space, progress, cancel); break;
+                case DnaStage.Rating: RateBlocks(space, data, progress, cancel); break;
+                case DnaStage.Search: SearchArchitecture(space, progress); break;
+                case DnaStage.Retrain: Retrain(RetrainFolder, ReadSearch().Best.Architecture, DnaStage.Retrain, data, progress, cancel); break;
+                case DnaStage.Baseline: Retrain(BaselineFolder, Baseline(space, ReadSearch().Best.Params).ToString(), DnaStage.Baseline, data, progress, cancel); break;
+                case DnaStage.Report: new DnaReport(this).Write(space, state); break;
+            }
+            var seconds = new Dictionary<string, double>(state.StageSeconds) { [stage.ToString()] = state.StageSeconds.GetValueOrDefault(stage.ToString()) + clock.Elapsed.TotalSeconds };
+            state = state with { Done = [.. state.Done, stage], StageSeconds = seconds };
+            SaveState(state);
+            progress.Report(new PipelineEvent(stage, $"done in {clock.Elapsed.TotalSeconds:F0} s", 1));
+        }
+        return state;
+    }
+
+    private PipelineState LoadState(bool resume)
+    {
+        if (!File.Exists(StatePath)) return new PipelineState(Fingerprint(), [], new Dictionary<string, double>());
+        if (!resume)
+            throw new TrainingException($"{Folder} already holds a run; pass --resume to continue it or choose another --out");
+        var state = JsonSerializer.Deserialize<PipelineState>(File.ReadAllText(StatePath), JsonOptions.Compact)
+                    ?? throw new TrainingException($"{StatePath} is empty; delete the folder to start over");
+        if (state.Fingerprint != Fingerprint())
+            throw new TrainingException($"{Folder} was started with another configuration; use another --out or delete it");
+        return state;
+    }
+
+    private void SaveState(PipelineState state) =>
+        AtomicFile.WriteAllText(StatePath, JsonSerializer.Serialize(state, JsonOptions.Indented));
+
+    private void TrainTeacher(DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
+    {
+        var run = new TrainRun(TeacherFolder);
+        var teacherConfig = new TrainRunConfig(Config.SpaceName, Config.TeacherArchitecture, Config.Data, Config.TeacherRecipe, Config.Seed);
+        var result = run.Run(teacherConfig, data, resume: true, Relay(DnaStage.Teacher, progress), cancel: cancel);
+        progress.Report(new PipelineEvent(DnaStage.Teacher, $"teacher {result.Architecture}: test accuracy {result.TestAccuracy:P2}"));
+    }
+
+    private void CacheFeatures(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress)
+    {
+        var (teacher, _) = new TrainRun(TeacherFolder).LoadModel(data);
+        using (teacher)
+        {
+            foreach (var (split, set) in new[] { ("train", data.Train.Take(Config.FeatureImages)), ("rating", data.Validation.Take(Config.RatingImages)) })
+            {
+                if (File.Exists(FeaturesPath(split))) continue;
+                progress.Report(new PipelineEvent(DnaStage.Features, $"teacher block outputs for {set.Count} {split} images"));
+                using var features = TeacherFeatures.Compute(teacher, set, data.Mean, data.Std);
+                features.Save(FeaturesPath(split));
+            }
+        }
+    }
+
+    private void TrainBlocks(SearchSpace space, IProgress<PipelineEvent> progress, CancellationToken cancel)
+    {
+        using var features = TeacherFeatures.Load(FeaturesPath("train"));
+        var trainer = new BlockTrainer(Config.BlockRecipe, Config.Seed);
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            if (BlockTrainer.IsFinished(BlockCheckpoint(b), Config.BlockRecipe))
+            {
+                progress.Report(new PipelineEvent(DnaStage.Blocks, $"block {b + 1} trained earlier"));
+                continue;
+            }
+            random.manual_seed(Config.Seed * 7919 + b);
+            using var cell = new BlockSupernet(space, b);
+            int block = b;
+            var state = trainer.Train(cell, features, BlockCheckpoint(b), new Reporter<(int Block, int Epoch, int Step, int Steps, double Loss)>(p =>
+                progress.Report(new PipelineEvent(DnaStage.Blocks,
+                    $"block {p.Block + 1}/{space.Blocks.Count} epoch {p.Epoch}/{Config.BlockRecipe.Epochs} mse {p.Loss:F4}",
+                    (block + ((p.Epoch - 1) + (double)p.Step / p.Steps) / Config.BlockRecipe.Epochs) / space.Blocks.Count,
+                    Milestone: p.Step == p.Steps))), cancel);
+            progress.Report(new PipelineEvent(DnaStage.Blocks, $"block {b + 1}: distillation mse {state.History[^1].Loss:F4}"));
+        }
+    }
+
+    private void RateBlocks(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
+    {
+        using var store = new RatingStore(RatingsPath);
+        using var train = TeacherFeatures.Load(FeaturesPath("train"));
+        using var rating = TeacherFeatures.Load(FeaturesPath("rating"));
+        long total = Enumerable.Range(0, space.Blocks.Count).Sum(b => (long)space.CandidateCount(b));
+        long rated = Enumerable.Range(0, space.Blocks.Count).Sum(store.Count);
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var done = store.CompletedFirstOps(space, b);
+            if (done.Count == space.Ops.Count) continue;
+            using var cell = new BlockSupernet(space, b);
+            BlockTrainer.LoadWeights(BlockCheckpoint(b), cell);
+            using var scope = NewDisposeScope();
+            var calibration = Enumerable.Range(0, Config.CalibrationBatches)
+                .Select(i => train.Input(b, arange(i * Config.CalibrationBatchSize, Math.Min(train.Count, (i + 1) * Config.CalibrationBatchSize), dtype: ScalarType.Int64)))
+                .Where(t => t.shape[0] > 1).ToArray();
+            var validationInputs = new List<Tensor>();
+            var validationTargets = new List<Tensor>();
+            for (int start = 0; start < rating.Count; start += 256)
+            {
+                var rows = arange(start, Math.Min(rating.Count, start + 256), dtype: ScalarType.Int64);
+                validationInputs.Add(rating.Input(b, rows));
+                validationTargets.Add(rating.Target(b, rows));
+            }
+            var rater = new BlockRater(cell, new RatingData(calibration, validationInputs, validationTargets));
+            int block = b;
+            rater.RateAll(op => done.Contains(op), (op, ratings) =>
+            {
+                store.Add(space, op, ratings);
+                rated += ratings.Count;
+                progress.Report(new PipelineEvent(DnaStage.Rating, $"block {block + 1}: {store.Count(block):N0}/{space.CandidateCount(block):N0} candidates", (double)rated / total));
+            }, cancel);
+        }
+        store.SetMeta("metric", "scaled_mae");
+    }
+
+    private void SearchArchitecture(SearchSpace space, IProgress<PipelineEvent> progress)
+    {
+        var outcome = DnaSearch.Run(space, RatingsPath, Config.BudgetKind, Config.Budget, Config.TopK);
+        AtomicFile.WriteAllText(SearchPath, JsonSerializer.Serialize(outcome, JsonOptions.Indented));
+        progress.Report(new PipelineEvent(DnaStage.Search, $"best under {outcome.Budget}: {outcome.Best.Architecture} ({outcome.Best.Params:N0} params, rating {outcome.Best.Rating:F4})"));
+    }
+
+    public SearchOutcome ReadSearch() =>
+        JsonSerializer.Deserialize<SearchOutcome>(File.ReadAllText(SearchPath), JsonOptions.Compact)
+        ?? throw new TrainingException($"{SearchPath} is empty; delete it and resume to search again");
+
+    private void Retrain(string folder, string architecture, DnaStage stage, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
+    {
+        var config = new TrainRunConfig(Config.SpaceName, architecture, Config.Data, Config.RetrainRecipe, Config.Seed);
+        var result = new TrainRun(folder).Run(config, data, resume: true, Relay(stage, progress), cancel: cancel);
+        progress.Report(new PipelineEvent(stage, $"{architecture}: test accuracy {result.TestAccuracy:P2}, {result.Params:N0} params"));
+    }
+
+    /// <summary>
+    /// The hand-designed comparison: a uniform MobileNetV2-style network (one op everywhere, a fixed depth per
+    /// block), the one whose parameter count is closest to the searched architecture's.
+    /// </summary>
+    public static Architecture Baseline(SearchSpace space, long targetParams)
+    {
+        var options = new List<Architecture>();
+        foreach (var op in space.Ops)
+            for (int trim = 0; trim < space.Blocks.Max(b => b.Layers); trim++)
+                options.Add(new Architecture(space.Blocks.Select(b =>
+                {
+                    int depth = Math.Max(b.MinLayers, b.Layers - trim);
+                    return new Candidate(Enumerable.Range(0, b.Layers).Select(l => l < depth ? op : Space.Op.Skip));
+                })));
+        return options.OrderBy(a => Math.Abs(CostModel.Of(space, a).Params - targetParams)).ThenBy(a => a.ToString(), StringComparer.Ordinal).First();
+    }
+
+    private static IProgress<TrainProgress> Relay(DnaStage stage, IProgress<PipelineEvent> progress) =>
+        new Reporter<TrainProgress>(p => progress.Report(new PipelineEvent(stage,
+            $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished is { } e ? $" | validation {e.ValidationAccuracy:P2}" : ""),
+            ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs, Milestone: p.Finished is not null)));
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+public sealed class Reporter<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

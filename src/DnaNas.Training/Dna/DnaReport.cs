@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DnaNas.Space;
+using DnaNas.Training.Rating;
+using ScottPlot;
+
+namespace DnaNas.Training.Dna;
+
+/// <summary>
+/// Writes <c>summary.md</c> and PNG plots for a finished run. It answers "did the search beat a plain network?"
+/// first: searched architecture and hand-designed baseline side by side, trained with the same recipe and seed.
+/// </summary>
+public sealed class DnaReport(DnaPipeline pipeline)
+{
+    private string Plots => Path.Combine(pipeline.Folder, "plots");
+
+    public void Write(SearchSpace space, PipelineState state)
+    {
+        Directory.CreateDirectory(Plots);
+        var searched = ReadResult(pipeline.RetrainFolder);
+        var baseline = ReadResult(pipeline.BaselineFolder);
+        var teacher = ReadResult(pipeline.TeacherFolder);
+        var search = pipeline.ReadSearch();
+        double searchCost = new[] { "Teacher", "Features", "Blocks", "Rating", "Search" }.Sum(s => state.StageSeconds.GetValueOrDefault(s));
+
+        PlotCurves(Path.Combine(Plots, "training-curves.png"), ("searched", searched), ("baseline", baseline), ("teacher", teacher));
+        using (var store = new RatingStore(pipeline.RatingsPath))
+            for (int b = 0; b < space.Blocks.Count; b++)
+                PlotHistogram(Path.Combine(Plots, $"ratings-block{b + 1}.png"), b, store.Block(b).Select(r => r.ScaledMae).ToArray());
+
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine($"# DNA search on {Datasets(pipeline)}");
+        md.AppendLine();
+        string verdict = searched.TestAccuracy >= baseline.TestAccuracy
+            ? $"Yes: the searched architecture is {100 * (searched.TestAccuracy - baseline.TestAccuracy):F2} points more accurate than the hand-designed baseline"
+            : $"No: the hand-designed baseline is {100 * (baseline.TestAccuracy - searched.TestAccuracy):F2} points more accurate than the searched architecture";
+        md.AppendLine($"**Did the search beat a plain network?** {verdict}, both trained with the same recipe ({pipeline.Config.RetrainRecipe.Epochs} epochs) and seed {pipeline.Config.Seed}.");
+        md.AppendLine();
+        md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (name, r) in new[] { ("searched", searched), ("baseline (uniform)", baseline), ("teacher", teacher) })
+            md.AppendLine(inv, $"| {name} | `{r.Architecture}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
+        md.AppendLine();
+        md.AppendLine(inv, $"Search cost (teacher, features, block training, rating, search): {searchCost / 60:F1} min. Budget: {search.Budget}.");
+        md.AppendLine();
+        md.AppendLine("## Top architectures by summed block rating");
+        md.AppendLine();
+        md.AppendLine("| rank | architecture | rating (sum of mean abs error / teacher std) | params | MACs |");
+        md.AppendLine("|---|---|---|---|---|");
+        for (int i = 0; i < search.Top.Count; i++)
+            md.AppendLine(inv, $"| {i + 1} | `{search.Top[i].Architecture}` | {search.Top[i].Rating:F4} | {search.Top[i].Params:N0} | {search.Top[i].Macs:N0} |");
+        md.AppendLine();
+        md.AppendLine("## Plots");
+        md.AppendLine();
+        md.AppendLine("![training curves](plots/training-curves.png)");
+        md.AppendLine();
+        for (int b = 0; b < space.Blocks.Count; b++) md.AppendLine($"![block {b + 1} ratings](plots/ratings-block{b + 1}.png)");
+        md.AppendLine();
+        md.AppendLine("## Stages");
+        md.AppendLine();
+        md.AppendLine("| stage | minutes |");
+        md.AppendLine("|---|---|");
+        foreach (var (stage, seconds) in state.StageSeconds) md.AppendLine(inv, $"| {stage} | {seconds / 60:F1} |");
+        md.AppendLine();
+        md.AppendLine("The ratings of every candidate are in `ratings.db` (SQLite, table `ratings`); configuration in `config.json`, versions and hardware in `environment.json`.");
+        AtomicFile.WriteAllText(Path.Combine(pipeline.Folder, "summary.md"), md.ToString());
+    }
+
+    private static string Datasets(DnaPipeline p) => DnaNas.Data.Datasets.KindName(p.Config.Data.Kind);
+
+    private static TrainRunResult ReadResult(string folder) =>
+        JsonSerializer.Deserialize<TrainRunResult>(File.ReadAllText(Path.Combine(folder, "result.json")), JsonOptions.Compact)
+        ?? throw new TrainingException($"{folder}/result.json is empty");
+
+    private static void PlotCurves(string path, params (string Name, TrainRunResult Result)[] runs)
+    {
+        var plot = new Plot();
+        foreach (var (name, result) in runs)
+        {
+            var scatter = plot.Add.Scatter(result.History.Select(h => (double)h.Epoch).ToArray(),
+                result.History.Select(h => 100 * h.ValidationAccuracy).ToArray());
+            scatter.LegendText = name;
+        }
+        plot.Title("Validation accuracy per epoch");
+        plot.XLabel("epoch");
+        plot.YLabel("validation accuracy (%)");
+        plot.ShowLegend();
+        Save(plot, path);
+    }
+
+    private static void PlotHistogram(string path, int block, double[] values)
+    {
+        var plot = new Plot();
+        const int bins = 30;
+        double min = values.Min(), max = values.Max(), width = Math.Max(1e-12, (max - min) / bins);
+        var counts = new double[bins];
+        foreach (var v in values) counts[Math.Min(bins - 1, (int)((v - min) / width))]++;
+        var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(i => min + (i + 0.5) * width).ToArray(), counts);
+        foreach (var bar in bars.Bars) bar.Size = width * 0.9;
+        plot.Title($"Block {block + 1}: ratings of all {values.Length:N0} candidates");
+        plot.XLabel("mean |S - T| / std(T)  (lower is better)");
+        plot.YLabel("candidates");
+        Save(plot, path);
+    }
+
+    private static void Save(Plot plot, string path) => AtomicFile.Write(path, s =>
+    {
+        var bytes = plot.GetImageBytes(800, 450, ImageFormat.Png);
+        s.Write(bytes);
+    });
+}
