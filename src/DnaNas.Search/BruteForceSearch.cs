@@ -14,6 +14,7 @@ public static class BruteForceSearch
         problem.ThrowIfInfeasible();
 
         var order = new ArchitectureOrder(budget.Kind);
+        k = problem.K;
         var best = new List<RankedArchitecture>(k + 1);
         int n = blocks.Count;
         var choice = new int[n];

@@ -32,7 +32,8 @@ internal static class OptionPruning
     /// Keeps, per block, the options that some architecture within budget could combine into a rating at most
     /// <paramref name="threshold"/>: the option's rating plus the relaxation's bound for the other blocks in the
     /// budget left (the classic reduction step of knapsack branch and bound). Repeats while it removes options,
-    /// because smaller blocks have tighter hulls. Keeps candidate order.
+    /// because smaller blocks have tighter hulls. Keeps candidate order. A block left empty means that no
+    /// architecture within budget rates at most the threshold.
     /// </summary>
     public static BlockOption[][] KeepWithinThreshold(BlockOption[][] blocks, CostKind kind, long budgetForBlocks, double threshold, double margin)
     {
@@ -49,7 +50,7 @@ internal static class OptionPruning
                 removed |= reduced[b].Length < blocks[b].Length;
             }
             blocks = reduced;
-            if (!removed) break;
+            if (!removed || blocks.Any(options => options.Length == 0)) break;
         }
         return blocks;
     }

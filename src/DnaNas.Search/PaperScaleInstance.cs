@@ -42,7 +42,7 @@ internal sealed class PaperScaleInstance
         return new PaperScaleInstance(blocks, stem.Params + head.Params, stem.Macs + head.Macs);
     }
 
-    /// <summary>A budget that a fraction of the way from the cheapest to the dearest architecture.</summary>
+    /// <summary>A budget a fraction of the way from the cheapest architecture's cost to the dearest's.</summary>
     public Budget BudgetAt(CostKind kind, double fraction)
     {
         long fixedCost = kind == CostKind.Params ? FixedParams : FixedMacs;

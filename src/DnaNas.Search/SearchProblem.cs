@@ -20,6 +20,8 @@ internal sealed class SearchProblem
     public long FixedParams { get; }
     public long FixedMacs { get; }
     public Budget Budget { get; }
+
+    /// <summary>How many architectures to return, at most the number in the space.</summary>
     public int K { get; }
 
     public CostKind Kind => Budget.Kind;
@@ -65,7 +67,10 @@ internal sealed class SearchProblem
                 throw new ArgumentException("the dearest architecture's total cost overflows a 64-bit integer", nameof(blocks));
             }
         }
-        return new SearchProblem(blocks, fixedParams, fixedMacs, budget, k);
+        // Asking for more architectures than the space holds changes nothing but the size of buffers.
+        long architectures = 1;
+        foreach (var options in blocks) architectures = Math.Min(architectures * options.Count, int.MaxValue);
+        return new SearchProblem(blocks, fixedParams, fixedMacs, budget, (int)Math.Min(k, architectures));
     }
 
     /// <summary>Total cost, in the budget's unit, of the cheapest architecture.</summary>

@@ -41,7 +41,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var (name, r) in new[] { ("searched", searched), ("baseline (uniform)", baseline), ("teacher", teacher) })
-            md.AppendLine(inv, $"| {name} | `{r.Architecture}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
+            md.AppendLine(inv, $"| {name} | `{Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
         md.AppendLine();
         md.AppendLine(inv, $"Search cost (teacher, features, block training, rating, search): {searchCost / 60:F1} min. Budget: {search.Budget}.");
         md.AppendLine();
@@ -50,7 +50,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine("| rank | architecture | rating (sum of mean abs error / teacher std) | params | MACs |");
         md.AppendLine("|---|---|---|---|---|");
         for (int i = 0; i < search.Top.Count; i++)
-            md.AppendLine(inv, $"| {i + 1} | `{search.Top[i].Architecture}` | {search.Top[i].Rating:F4} | {search.Top[i].Params:N0} | {search.Top[i].Macs:N0} |");
+            md.AppendLine(inv, $"| {i + 1} | `{Cell(search.Top[i].Architecture)}` | {search.Top[i].Rating:F4} | {search.Top[i].Params:N0} | {search.Top[i].Macs:N0} |");
         md.AppendLine();
         md.AppendLine("## Plots");
         md.AppendLine();
@@ -67,6 +67,9 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine("The ratings of every candidate are in `ratings.db` (SQLite, table `ratings`); configuration in `config.json`, versions and hardware in `environment.json`.");
         AtomicFile.WriteAllText(Path.Combine(pipeline.Folder, "summary.md"), md.ToString());
     }
+
+    /// <summary>Markdown tables split cells at '|' even inside code spans.</summary>
+    private static string Cell(string architecture) => architecture.Replace("|", "\\|");
 
     private static string Datasets(DnaPipeline p) => DnaNas.Data.Datasets.KindName(p.Config.Data.Kind);
 
