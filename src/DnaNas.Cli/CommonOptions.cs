@@ -56,7 +56,8 @@ internal static class CommonOptions
         {
             return action();
         }
-        catch (Exception e) when (e is SpaceException or DatasetException or TrainingException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SpaceException or DatasetException or TrainingException or ArgumentException or IOException
+                                       or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             if (p.GetValue(Verbose)) Console.Error.WriteLine(e);
             else Console.Error.WriteLine($"error: {e.Message}");

@@ -31,7 +31,9 @@ internal static class EvalCommand
             var (model, _) = folder.LoadModel(splits);
             using (model)
             {
-                var test = Evaluator.Evaluate(model, splits.Test, splits.Mean, splits.Std);
+                // Normalise as in training: the statistics of the data the model learned from, not of this data.
+                var trained = folder.ReadResult();
+                var test = Evaluator.Evaluate(model, splits.Test, trained?.Mean ?? splits.Mean, trained?.Std ?? splits.Std);
                 Console.WriteLine($"{config.Architecture} on {splits.Name} test ({test.Count} images): accuracy {test.Accuracy:P2}, " +
                                   $"loss {test.Loss:F4}, {test.ImagesPerSecond:F0} img/s");
             }

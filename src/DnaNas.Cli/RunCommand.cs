@@ -2,6 +2,7 @@ using System.CommandLine;
 using DnaNas.Data;
 using DnaNas.Search;
 using DnaNas.Space;
+using DnaNas.Training;
 using DnaNas.Training.Dna;
 using Spectre.Console;
 

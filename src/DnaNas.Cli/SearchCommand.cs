@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
@@ -29,10 +28,9 @@ internal static class SearchCommand
                 _ => throw new ArgumentException("give exactly one of --budget-params N or --budget-macs N"),
             };
             var folder = p.GetValue(run)!;
-            var configPath = Path.Combine(folder, "config.json");
-            if (!File.Exists(configPath)) throw new TrainingException($"{folder} is not a dna run folder (no config.json)");
-            var config = JsonSerializer.Deserialize<DnaConfig>(File.ReadAllText(configPath), JsonOptions.Compact)!;
-            var space = BuiltinSpaces.Resolve(config.SpaceName);
+            var spacePath = Path.Combine(folder, "space.json");
+            if (!File.Exists(spacePath)) throw new TrainingException($"{folder} is not a dna run folder (no space.json); give the folder dna run wrote");
+            var space = SpaceFile.Load(spacePath);
             var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), kind, budget, Math.Max(1, p.GetValue(top)));
             Console.WriteLine($"budget {outcome.Budget}: {outcome.Top.Count} best of {space.Size():N0} architectures in {outcome.Seconds * 1000:F0} ms");
             for (int i = 0; i < outcome.Top.Count; i++)

@@ -19,7 +19,7 @@ internal static class TrainingDisplay
             .Start(ctx =>
             {
                 var task = ctx.AddTask(title);
-                result = work(new Reporter(p =>
+                result = work(new Reporter<TrainProgress>(p =>
                 {
                     task.MaxValue = (double)p.Epochs * p.Steps;
                     task.Value = (double)(p.Epoch - 1) * p.Steps + p.Step;
@@ -30,11 +30,6 @@ internal static class TrainingDisplay
                 }));
             });
         return result;
-    }
-
-    private sealed class Reporter(Action<TrainProgress> report) : IProgress<TrainProgress>
-    {
-        public void Report(TrainProgress value) => report(value);
     }
 
     private sealed class LineProgress(string title) : IProgress<TrainProgress>

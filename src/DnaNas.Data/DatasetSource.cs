@@ -41,4 +41,6 @@ internal static class SeedStreams
     public const long TrainSubset = 3;
     public const long ValidationSubset = 4;
     public const long TestSubset = 5;
+    public const long Sample = 6;
+    public const long SampleOrder = 7;
 }

@@ -90,4 +90,18 @@ public sealed class ImageSet
         var labels = Labels.AsSpan(0, taken).ToArray();
         return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames);
     }
+
+    /// <summary>
+    /// A seeded, class-stratified subset of at most <paramref name="count"/> images in shuffled order, so that any
+    /// prefix of it mixes the classes too (sets read from class folders come sorted by class).
+    /// </summary>
+    public ImageSet Sample(int count, long seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int[] indices = count < Count
+            ? StratifiedSampler.Split(Labels, ClassCount, count, StableRandom.Mix(seed, SeedStreams.Sample)).Taken
+            : Enumerable.Range(0, Count).ToArray();
+        new StableRandom(StableRandom.Mix(seed, SeedStreams.SampleOrder)).Shuffle(indices);
+        return Subset(indices);
+    }
 }

@@ -59,6 +59,9 @@ public static class TorchRuntime
         MallOpt(M_TOP_PAD, 64 << 20);
     }
 
+    /// <summary>OpenMP's wait policy as libtorch sees it, for run records and benchmarks.</summary>
+    public static string WaitPolicy => Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "PASSIVE (set by dna)";
+
     /// <summary>Intra-op threads libtorch uses now.</summary>
     public static int Threads => torch.get_num_threads();
 

@@ -16,7 +16,7 @@ public sealed record RunEnvironment(string DnaNas, string TorchSharp, string Dot
         CpuModel(),
         Environment.ProcessorCount,
         TorchRuntime.Threads,
-        Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "PASSIVE (set by dna)",
+        TorchRuntime.WaitPolicy,
         Environment.MachineName);
 
     private static string Version(Assembly a) =>

@@ -10,7 +10,7 @@ public enum OptimizerKind { Sgd, AdamW }
 /// </summary>
 public sealed record TrainRecipe
 {
-    public int Epochs { get; init; } = 5;
+    public int Epochs { get; init; } = 4;
     public int BatchSize { get; init; } = 128;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
     public double LearningRate { get; init; } = 0.1;

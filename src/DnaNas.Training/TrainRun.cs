@@ -24,7 +24,8 @@ public sealed record TrainRunConfig(string SpaceName, string Architecture, Datas
 public sealed record TrainRunResult(string Space, string Architecture, long Params, long Macs, long Seed,
     double TestAccuracy, double TestLoss, double ValidationAccuracy, int Epochs,
     /* this invocation, data already loaded */ double WallSeconds, /* all epochs, across resumes */ double TrainingSeconds,
-    double TrainImagesPerSecond, IReadOnlyList<EpochRecord> History, TrainRunConfig Config, RunEnvironment Environment);
+    double TrainImagesPerSecond, IReadOnlyList<EpochRecord> History, TrainRunConfig Config, RunEnvironment Environment,
+    /* per-channel normalisation the model was trained with, for evaluation on other data */ float[] Mean, float[] Std);
 
 /// <summary>
 /// A training run as a folder: <c>config.json</c>, <c>checkpoint.bin</c> (resumable), <c>model.bin</c> (final weights)
@@ -60,26 +61,30 @@ public sealed class TrainRun(string folder)
         var trainer = new Trainer(config.Recipe, config.Seed);
         var state = trainer.Train(model, data, config.Fingerprint(), CheckpointPath, resume, progress, stopAfterEpoch, cancel);
         if (state.CompletedEpochs < config.Recipe.Epochs)
-            return Result(config, space, arch, model, state, double.NaN, double.NaN, clock.Elapsed.TotalSeconds);
+            return Result(config, space, arch, model, state, double.NaN, double.NaN, clock.Elapsed.TotalSeconds, data.Mean, data.Std);
 
         // save(Stream) would close the stream before AtomicFile flushes it; a BinaryWriter leaves it open.
         AtomicFile.Write(ModelPath, s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); model.save(w); });
         var test = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
-        var result = Result(config, space, arch, model, state, test.Accuracy, test.Loss, clock.Elapsed.TotalSeconds);
+        var result = Result(config, space, arch, model, state, test.Accuracy, test.Loss, clock.Elapsed.TotalSeconds, data.Mean, data.Std);
         AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, JsonOptions.Indented));
         return result;
     }
 
     private static TrainRunResult Result(TrainRunConfig config, SearchSpace space, Architecture arch, MBConvNet model,
-        TrainingState state, double testAccuracy, double testLoss, double seconds)
+        TrainingState state, double testAccuracy, double testLoss, double seconds, float[] mean, float[] std)
     {
         var cost = CostModel.Of(space, arch);
         var history = state.History;
         return new TrainRunResult(space.Name, arch.ToString(), cost.Params, cost.Macs, config.Seed, testAccuracy, testLoss,
             history.Count > 0 ? history[^1].ValidationAccuracy : double.NaN, state.CompletedEpochs, seconds,
             history.Sum(h => h.Seconds),
-            history.Count > 0 ? history.Average(h => h.ImagesPerSecond) : 0, history, config, RunEnvironment.Capture());
+            history.Count > 0 ? history.Average(h => h.ImagesPerSecond) : 0, history, config, RunEnvironment.Capture(), mean, std);
     }
+
+    /// <summary>The finished run's result, or null while it has none.</summary>
+    public TrainRunResult? ReadResult() =>
+        File.Exists(ResultPath) ? JsonSerializer.Deserialize<TrainRunResult>(File.ReadAllText(ResultPath), JsonOptions.Compact) : null;
 
     public TrainRunConfig ReadConfig()
     {
@@ -100,6 +105,9 @@ public sealed class TrainRun(string folder)
         if (!File.Exists(ModelPath))
             throw new TrainingException($"{Folder} has no finished training (no model.bin); finish it with dna train --out {Folder} --resume");
         var space = SpaceFor(config.SpaceName, data);
+        if (ReadResult() is { } trained && trained.Params != CostModel.Of(space, Space.Architecture.Parse(config.Architecture, space)).Params)
+            throw new TrainingException(
+                $"{Folder} was trained for another number of classes than {data.Train.ClassCount} ({data.Name}); evaluate it on data with the same classes");
         var model = new MBConvNet(space, Space.Architecture.Parse(config.Architecture, space));
         model.load(ModelPath);
         return (model, config);

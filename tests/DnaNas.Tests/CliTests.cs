@@ -26,7 +26,9 @@ public class CliTests
     [InlineData("train", "--arch", "--resume", "--epochs", "--optimizer", "--out")]
     [InlineData("eval", "--dataset", "--data")]
     [InlineData("space", "--space", "--samples", "--json")]
-    [InlineData("bench", "--steps", "--threads")]
+    [InlineData("bench", "--steps", "--threads", "search", "rating")]
+    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--resume", "--out")]
+    [InlineData("search", "--budget-params", "--budget-macs", "--top")]
     public void Every_verb_has_help_listing_its_options(string verb, params string[] options)
     {
         var (code, output, _) = Dna(verb, "--help");

@@ -44,6 +44,26 @@ public class DnaPipelineTests
     }
 
     [Fact]
+    public void The_walk_matches_rating_from_scratch_in_block_zero_where_the_stem_is_calibrated_once()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        random.manual_seed(5);
+        using var cell = new BlockSupernet(space, 0);
+        using var scope = NewDisposeScope();
+        var rater = new BlockRater(cell, new RatingData(
+            [randn(32, 1, 28, 28), randn(32, 1, 28, 28)], [randn(48, 1, 28, 28)], [randn(48, 24, 14, 14)]));
+        var walked = new List<CandidateRating>();
+        rater.RateAll(op => op != 3, (_, ratings) => walked.AddRange(ratings));
+        Assert.Equal(7, walked.Count);
+        var naive = rater.RateNaively(walked.Select(r => r.Candidate));
+        for (int i = 0; i < walked.Count; i++)
+        {
+            Assert.Equal(naive[i].Mse, walked[i].Mse, 1e-5);
+            Assert.Equal(naive[i].ScaledMae, walked[i].ScaledMae, 1e-5);
+        }
+    }
+
+    [Fact]
     public void Two_runs_with_the_same_seed_rate_a_block_in_the_same_order_and_a_run_resumes_where_it_was_cancelled()
     {
         string first = TempFolder(), second = TempFolder();
@@ -102,7 +122,7 @@ public class DnaPipelineTests
     public void The_baseline_is_the_uniform_network_closest_in_parameters()
     {
         var space = BuiltinSpaces.FmnistMbconv;
-        var baseline = DnaPipeline.Baseline(space, 200_000);
+        var baseline = DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, new SearchedArchitecture("", 0, 200_000, 0));
         Assert.Single(baseline.Blocks.SelectMany(b => b.Layers).Where(op => !op.IsSkip).Distinct());
         long diff = Math.Abs(CostModel.Of(space, baseline).Params - 200_000);
         foreach (var op in space.Ops)

@@ -41,12 +41,14 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed)
 
         var space = cell.Space;
         int steps = features.Count / recipe.BatchSize;
+        if (steps == 0)
+            throw new TrainingException($"block {block + 1}: {features.Count} feature images are fewer than one batch of {recipe.BatchSize}; use more images or a smaller batch");
         var history = state.History.ToList();
         for (int epoch = state.CompletedEpochs; epoch < recipe.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             double lr = recipe.LearningRate * Math.Pow(recipe.DecayPerEpoch, epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            Optimizers.SetLearningRate(optimizer, lr);
             // Order and paths of epoch e depend only on (seed, block, e): a resumed block repeats them.
             long stream = (seed * 1_000_003 + block) * 1_000_003 + epoch;
             var paths = new Random((int)(stream & int.MaxValue));

@@ -51,7 +51,7 @@ public sealed record DnaConfig
                 FeatureImages = 12_000, RatingImages = 2_000,
                 BlockRecipe = new BlockRecipe { Epochs = 3 },
                 Budget = 250_000,
-                RetrainRecipe = new TrainRecipe { Epochs = 4 },
+                RetrainRecipe = new TrainRecipe { Epochs = 5 },
             },
             "full" => new DnaConfig
             {

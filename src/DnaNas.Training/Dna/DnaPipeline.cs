@@ -41,6 +41,17 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     public string RetrainFolder => Path.Combine(Folder, "retrain");
     public string BaselineFolder => Path.Combine(Folder, "baseline");
 
+    public string SpacePath => Path.Combine(Folder, "space.json");
+
+    /// <summary>An infeasible budget fails before half an hour of training, not at the search stage.</summary>
+    private void CheckBudget(SearchSpace space)
+    {
+        var cheapest = CostModel.SpaceRange(space).Min;
+        long min = Config.BudgetKind == CostKind.Params ? cheapest.Params : cheapest.Macs;
+        if (Config.Budget < min)
+            throw new TrainingException($"no architecture fits {new Budget(Config.BudgetKind, Config.Budget)}: the cheapest has {new Budget(Config.BudgetKind, min)}");
+    }
+
     public string Fingerprint() => TrainRunConfig.Hash(JsonSerializer.Serialize(Config, JsonOptions.Compact));
 
     public PipelineState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default)
@@ -54,6 +65,9 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         progress.Report(new PipelineEvent(DnaStage.Teacher, $"loading {Datasets.KindName(Config.Data.Kind)}"));
         var data = Datasets.Load(Config.Data);
         var space = TrainRun.SpaceFor(Config.SpaceName, data);
+        // The resolved space (classes from the data) is what dna search must cost architectures with.
+        AtomicFile.WriteAllText(SpacePath, SpaceFile.ToJson(space));
+        CheckBudget(space);
 
         foreach (var stage in Enum.GetValues<DnaStage>())
         {
@@ -68,7 +82,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
                 case DnaStage.Rating: RateBlocks(space, data, progress, cancel); break;
                 case DnaStage.Search: SearchArchitecture(space, progress); break;
                 case DnaStage.Retrain: Retrain(RetrainFolder, ReadSearch().Best.Architecture, DnaStage.Retrain, data, progress, cancel); break;
-                case DnaStage.Baseline: Retrain(BaselineFolder, Baseline(space, ReadSearch().Best.Params).ToString(), DnaStage.Baseline, data, progress, cancel); break;
+                case DnaStage.Baseline: Retrain(BaselineFolder, Baseline(space, Config.BudgetKind, ReadSearch().Best).ToString(), DnaStage.Baseline, data, progress, cancel); break;
                 case DnaStage.Report: new DnaReport(this).Write(space, state); break;
             }
             var seconds = new Dictionary<string, double>(state.StageSeconds) { [stage.ToString()] = state.StageSeconds.GetValueOrDefault(stage.ToString()) + clock.Elapsed.TotalSeconds };
@@ -107,7 +121,8 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         var (teacher, _) = new TrainRun(TeacherFolder).LoadModel(data);
         using (teacher)
         {
-            foreach (var (split, set) in new[] { ("train", data.Train.Take(Config.FeatureImages)), ("rating", data.Validation.Take(Config.RatingImages)) })
+            // Stratified and shuffled: calibration takes the first rows, and folder data sets come sorted by class.
+            foreach (var (split, set) in new[] { ("train", data.Train.Sample(Config.FeatureImages, Config.Seed)), ("rating", data.Validation.Sample(Config.RatingImages, Config.Seed)) })
             {
                 if (File.Exists(FeaturesPath(split))) continue;
                 progress.Report(new PipelineEvent(DnaStage.Features, $"teacher block outputs for {set.Count} {split} images"));
@@ -154,9 +169,10 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
             using var cell = new BlockSupernet(space, b);
             BlockTrainer.LoadWeights(BlockCheckpoint(b), cell);
             using var scope = NewDisposeScope();
-            var calibration = Enumerable.Range(0, Config.CalibrationBatches)
+            int batches = Math.Max(1, Math.Min(Config.CalibrationBatches, train.Count / Config.CalibrationBatchSize));
+            var calibration = Enumerable.Range(0, batches)
                 .Select(i => train.Input(b, arange(i * Config.CalibrationBatchSize, Math.Min(train.Count, (i + 1) * Config.CalibrationBatchSize), dtype: ScalarType.Int64)))
-                .Where(t => t.shape[0] > 1).ToArray();
+                .ToArray();
             var validationInputs = new List<Tensor>();
             var validationTargets = new List<Tensor>();
             for (int start = 0; start < rating.Count; start += 256)
@@ -197,10 +213,11 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 
     /// <summary>
     /// The hand-designed comparison: a uniform MobileNetV2-style network (one op everywhere, a fixed depth per
-    /// block), the one whose parameter count is closest to the searched architecture's.
+    /// block), the one whose cost in the budget's unit is closest to the searched architecture's.
     /// </summary>
-    public static Architecture Baseline(SearchSpace space, long targetParams)
+    public static Architecture Baseline(SearchSpace space, CostKind kind, SearchedArchitecture searched)
     {
+        long target = kind == CostKind.Params ? searched.Params : searched.Macs;
         var options = new List<Architecture>();
         foreach (var op in space.Ops)
             for (int trim = 0; trim < space.Blocks.Max(b => b.Layers); trim++)
@@ -209,17 +226,12 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
                     int depth = Math.Max(b.MinLayers, b.Layers - trim);
                     return new Candidate(Enumerable.Range(0, b.Layers).Select(l => l < depth ? op : Space.Op.Skip));
                 })));
-        return options.OrderBy(a => Math.Abs(CostModel.Of(space, a).Params - targetParams)).ThenBy(a => a.ToString(), StringComparer.Ordinal).First();
+        long Cost(Architecture a) => kind == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs;
+        return options.OrderBy(a => Math.Abs(Cost(a) - target)).ThenBy(a => a.ToString(), StringComparer.Ordinal).First();
     }
 
     private static IProgress<TrainProgress> Relay(DnaStage stage, IProgress<PipelineEvent> progress) =>
         new Reporter<TrainProgress>(p => progress.Report(new PipelineEvent(stage,
             $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished is { } e ? $" | validation {e.ValidationAccuracy:P2}" : ""),
             ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs, Milestone: p.Finished is not null)));
-}
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-public sealed class Reporter<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

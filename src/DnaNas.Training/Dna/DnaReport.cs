@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using DnaNas.Space;
 using DnaNas.Training.Rating;
 using ScottPlot;
@@ -74,8 +73,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
     private static string Datasets(DnaPipeline p) => DnaNas.Data.Datasets.KindName(p.Config.Data.Kind);
 
     private static TrainRunResult ReadResult(string folder) =>
-        JsonSerializer.Deserialize<TrainRunResult>(File.ReadAllText(Path.Combine(folder, "result.json")), JsonOptions.Compact)
-        ?? throw new TrainingException($"{folder}/result.json is empty");
+        new TrainRun(folder).ReadResult() ?? throw new TrainingException($"{folder} has no result.json; resume the run to finish that stage");
 
     private static void PlotCurves(string path, params (string Name, TrainRunResult Result)[] runs)
     {
