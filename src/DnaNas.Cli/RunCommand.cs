@@ -15,7 +15,7 @@ internal static class RunCommand
     {
         var preset = new Option<string>("--preset")
         {
-            Description = "quick (about 30 min on 2 cores), full (longer training everywhere) or tiny (a smoke test).",
+            Description = "quick (about 40 min on 2 cores), full (longer training everywhere) or tiny (a smoke test).",
             DefaultValueFactory = _ => "quick",
         };
         var dataset = CommonOptions.Dataset();
@@ -24,11 +24,16 @@ internal static class RunCommand
         var threads = CommonOptions.Threads();
         var budgetParams = new Option<long?>("--budget-params") { Description = "Parameter budget of the searched network (default: the preset's)." };
         var budgetMacs = new Option<long?>("--budget-macs") { Description = "Multiply-accumulate budget instead of parameters." };
+        var softTargets = new Option<double>("--soft-targets")
+        {
+            Description = "Retrain (searched and baseline alike) with the teacher's logits as soft targets, at this weight (0-1; 0 = off).",
+            DefaultValueFactory = _ => 0,
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            preset, dataset, data, budgetParams, budgetMacs, seed, threads, output, resume,
+            preset, dataset, data, budgetParams, budgetMacs, softTargets, seed, threads, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -40,6 +45,9 @@ internal static class RunCommand
                 throw new ArgumentException("give --budget-params or --budget-macs, not both");
             if (p.GetValue(budgetParams) is { } paramsBudget) config = config with { BudgetKind = CostKind.Params, Budget = paramsBudget };
             if (p.GetValue(budgetMacs) is { } macsBudget) config = config with { BudgetKind = CostKind.Macs, Budget = macsBudget };
+            double soft = p.GetValue(softTargets);
+            if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
+            if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
             var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
             var pipeline = new DnaPipeline(folder, config);
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");

@@ -8,54 +8,64 @@ namespace DnaNas.Training;
 
 /// <summary>
 /// One file holding a JSON header (what was trained, how far, the history), the model's state and the
-/// optimizer's state, written atomically so a kill mid-write leaves the previous checkpoint intact.
+/// optimizer's state, written atomically so a kill mid-write leaves the previous checkpoint intact. The header
+/// type and a magic string tell checkpoints of stand-alone training and of block supernets apart.
 /// </summary>
-public static class Checkpoint
+public sealed class Checkpoint<TState>(string magic, string what) where TState : class
 {
-    private const string Magic = "DNANAS-CKPT-1";
-
-    public static void Save(string path, TrainingState state, nn.Module model, OptimizerHelper optimizer) =>
+    public void Save(string path, TState state, nn.Module model, OptimizerHelper optimizer) =>
         AtomicFile.Write(path, stream =>
         {
             using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            w.Write(Magic);
+            w.Write(magic);
             w.Write(JsonSerializer.Serialize(state, JsonOptions.Compact));
             model.save(w);
             optimizer.save_state_dict(w);
             w.Flush();
         });
 
-    /// <summary>Reads only the header, to decide whether a checkpoint belongs to this run.</summary>
-    public static TrainingState ReadState(string path)
+    /// <summary>Reads only the header, to decide whether a checkpoint belongs to this run and how far it got.</summary>
+    public TState ReadState(string path)
     {
         using var fs = File.OpenRead(path);
         using var r = new BinaryReader(fs, Encoding.UTF8);
         return ReadHeader(r, path);
     }
 
-    public static TrainingState Load(string path, nn.Module model, OptimizerHelper optimizer)
+    /// <summary>Restores the model, and the optimizer when given (rating needs only the weights).</summary>
+    public TState Load(string path, nn.Module model, OptimizerHelper? optimizer)
     {
         using var fs = File.OpenRead(path);
         using var r = new BinaryReader(fs, Encoding.UTF8);
         var state = ReadHeader(r, path);
         model.load(r);
-        optimizer.load_state_dict(r);
+        optimizer?.load_state_dict(r);
         return state;
     }
 
-    private static TrainingState ReadHeader(BinaryReader r, string path)
+    private TState ReadHeader(BinaryReader r, string path)
     {
         try
         {
-            if (r.ReadString() != Magic) throw new InvalidDataException("not a DnaNas checkpoint");
-            return JsonSerializer.Deserialize<TrainingState>(r.ReadString(), JsonOptions.Compact)
+            if (r.ReadString() != magic) throw new InvalidDataException($"not a {what} checkpoint");
+            return JsonSerializer.Deserialize<TState>(r.ReadString(), JsonOptions.Compact)
                    ?? throw new InvalidDataException("empty header");
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
         {
-            throw new TrainingException($"checkpoint {path} is unreadable ({e.Message}); delete it to start over");
+            throw new TrainingException($"{what} checkpoint {path} is unreadable ({e.Message}); delete it to start that part over");
         }
     }
+}
+
+/// <summary>Checkpoints of stand-alone training.</summary>
+public static class Checkpoint
+{
+    private static readonly Checkpoint<TrainingState> Format = new("DNANAS-CKPT-1", "training");
+
+    public static void Save(string path, TrainingState state, nn.Module model, OptimizerHelper optimizer) => Format.Save(path, state, model, optimizer);
+    public static TrainingState ReadState(string path) => Format.ReadState(path);
+    public static TrainingState Load(string path, nn.Module model, OptimizerHelper optimizer) => Format.Load(path, model, optimizer);
 }
 
 /// <summary>Progress of a training run as stored in its checkpoint: the next epoch to run and the history so far.</summary>

@@ -21,6 +21,13 @@ public sealed record TrainRecipe
     public double WarmupEpochs { get; init; } = 1;
     public AugmentOptions? Augment { get; init; } = new(PadCrop: 2, HorizontalFlip: true);
 
+    /// <summary>
+    /// Weight of the teacher's soft targets (Hinton et al., 2015) against the labels, 0 = labels only. Used only
+    /// when a teacher is given to the trainer (DNA's retraining option).
+    /// </summary>
+    public double DistillationWeight { get; init; }
+    public double Temperature { get; init; } = 4;
+
     /// <summary>Default decay per optimizer: AdamW's decoupled decay wants a far larger value.</summary>
     public static double DefaultWeightDecay(OptimizerKind kind) => kind == OptimizerKind.AdamW ? 0.05 : 5e-5;
     public static double DefaultLearningRate(OptimizerKind kind) => kind == OptimizerKind.AdamW ? 4e-3 : 0.1;

@@ -46,7 +46,7 @@ public sealed class TrainRun(string folder)
     }
 
     public TrainRunResult Run(TrainRunConfig config, DatasetSplits data, bool resume, IProgress<TrainProgress>? progress = null,
-        int? stopAfterEpoch = null, CancellationToken cancel = default)
+        int? stopAfterEpoch = null, CancellationToken cancel = default, nn.Module<Tensor, Tensor>? teacher = null)
     {
         var clock = Stopwatch.StartNew();
         var space = SpaceFor(config.SpaceName, data);
@@ -59,7 +59,7 @@ public sealed class TrainRun(string folder)
         random.manual_seed(config.Seed);
         using var model = new MBConvNet(space, arch);
         var trainer = new Trainer(config.Recipe, config.Seed);
-        var state = trainer.Train(model, data, config.Fingerprint(), CheckpointPath, resume, progress, stopAfterEpoch, cancel);
+        var state = trainer.Train(model, data, config.Fingerprint(), CheckpointPath, resume, progress, stopAfterEpoch, cancel, teacher);
         if (state.CompletedEpochs < config.Recipe.Epochs)
             return Result(config, space, arch, model, state, double.NaN, double.NaN, clock.Elapsed.TotalSeconds, data.Mean, data.Std);
 

@@ -21,10 +21,13 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
     /// <param name="fingerprint">Identifies what is trained; a checkpoint with another fingerprint is not resumed.</param>
     /// <param name="checkpointPath">Null: no checkpoints.</param>
     /// <param name="stopAfterEpoch">Ends the call after that many completed epochs (for staged work and tests).</param>
+    /// <param name="teacher">Soft targets for the recipe's <see cref="TrainRecipe.DistillationWeight"/>; run in eval mode.</param>
     public TrainingState Train(nn.Module<Tensor, Tensor> model, DatasetSplits data, string fingerprint,
         string? checkpointPath = null, bool resume = false, IProgress<TrainProgress>? progress = null,
-        int? stopAfterEpoch = null, CancellationToken cancel = default)
+        int? stopAfterEpoch = null, CancellationToken cancel = default, nn.Module<Tensor, Tensor>? teacher = null)
     {
+        teacher?.eval();
+        double kd = teacher is null ? 0 : Recipe.DistillationWeight;
         using var optimizer = Optimizers.Create(model, Recipe);
         var state = new TrainingState(fingerprint, 0, []);
         if (resume && checkpointPath is not null && File.Exists(checkpointPath))
@@ -65,6 +68,7 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
                     model.zero_grad();
                     var logits = model.call(x);
                     var loss = nn.functional.cross_entropy(logits, y, label_smoothing: Recipe.LabelSmoothing);
+                    if (kd > 0) loss = (1 - kd) * loss + kd * SoftTargetLoss(logits, teacher!, x);
                     loss.backward();
                     optimizer.step();
                     lossSum += loss.item<float>() * y.shape[0];
@@ -94,5 +98,16 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
                 record.TrainAccuracy, record.ImagesPerSecond, runClock.Elapsed, TimeSpan.Zero, record));
         }
         return state;
+    }
+
+    /// <summary>KL divergence to the teacher's softened distribution, scaled by T^2 so its gradients keep their size.</summary>
+    private Tensor SoftTargetLoss(Tensor logits, nn.Module<Tensor, Tensor> teacher, Tensor x)
+    {
+        double t = Recipe.Temperature;
+        Tensor logTarget;
+        using (no_grad()) logTarget = nn.functional.log_softmax(teacher.call(x) / t, 1);
+        var logProbabilities = nn.functional.log_softmax(logits / t, 1);
+        // TorchSharp's kl_div takes log targets by default; sum / batch is PyTorch's "batchmean".
+        return nn.functional.kl_div(logProbabilities, logTarget, log_target: true, reduction: nn.Reduction.Sum) * (t * t / logits.shape[0]);
     }
 }

@@ -116,4 +116,35 @@ public class TrainingTests
         }
         finally { Directory.Delete(folder, true); }
     }
+
+    [Fact]
+    public void Soft_targets_pull_the_student_toward_the_teacher_rather_than_the_labels()
+    {
+        // The teacher learns shifted labels (class c -> c+1): a student trained on the true labels disagrees with it,
+        // a student trained only on its soft targets must learn the shift.
+        var data = SmallFashionMnist();
+        var train = data.Train;
+        var shifted = data with { Train = new ImageSet(train.Pixels, train.Labels.Select(l => (l + 1) % train.ClassCount).ToArray(),
+            train.Channels, train.Height, train.Width, train.ClassNames) };
+        var space = BuiltinSpaces.FmnistMbconv;
+        var arch = Architecture.Parse(SmallArch, space);
+        torch.random.manual_seed(11);
+        using var teacher = new MBConvNet(space, arch);
+        new Trainer(new TrainRecipe { Epochs = 3, BatchSize = 64 }, seed: 11).Train(teacher, shifted, "teacher");
+        double Agreement(double weight)
+        {
+            torch.random.manual_seed(12);
+            using var student = new MBConvNet(space, arch);
+            new Trainer(new TrainRecipe { Epochs = 3, BatchSize = 64, DistillationWeight = weight, Temperature = 2 }, seed: 12)
+                .Train(student, data, $"kd-{weight}", teacher: teacher);
+            student.eval();
+            teacher.eval();
+            using var scope = torch.NewDisposeScope();
+            using var _ = torch.no_grad();
+            var (x, _) = new BatchLoader(data.Test, 512, data.Mean, data.Std, shuffle: false, augment: null, seed: 0).Epoch(0).First();
+            return student.call(x).argmax(1).eq(teacher.call(x).argmax(1)).to_type(torch.ScalarType.Float32).mean().item<float>();
+        }
+        double labels = Agreement(0), soft = Agreement(1);
+        Assert.True(soft > labels + 0.2, $"agreement with the teacher: soft targets {soft:P0}, labels {labels:P0}");
+    }
 }

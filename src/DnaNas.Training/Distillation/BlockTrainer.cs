@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using DnaNas.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -29,7 +27,7 @@ public sealed record BlockTrainingState(int Block, int CompletedEpochs, IReadOnl
 /// </summary>
 public sealed class BlockTrainer(BlockRecipe recipe, long seed)
 {
-    private const string Magic = "DNANAS-BLOCK-1";
+    private static readonly Checkpoint<BlockTrainingState> Format = new("DNANAS-BLOCK-1", "block");
 
     public BlockTrainingState Train(BlockSupernet cell, TeacherFeatures features, string checkpointPath,
         IProgress<(int Block, int Epoch, int Step, int Steps, double Loss)>? progress = null, CancellationToken cancel = default)
@@ -37,7 +35,7 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed)
         int block = cell.BlockIndex;
         using var optimizer = optim.Adam(cell.parameters(), recipe.LearningRate, weight_decay: recipe.WeightDecay);
         var state = new BlockTrainingState(block, 0, []);
-        if (File.Exists(checkpointPath)) state = Load(checkpointPath, cell, optimizer);
+        if (File.Exists(checkpointPath)) state = Format.Load(checkpointPath, cell, optimizer);
 
         var space = cell.Space;
         int steps = features.Count / recipe.BatchSize;
@@ -72,61 +70,14 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed)
             }
             history.Add(new BlockEpoch(epoch + 1, lossSum / Math.Max(1, steps), clock.Elapsed.TotalSeconds));
             state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
-            Save(checkpointPath, state, cell, optimizer);
+            Format.Save(checkpointPath, state, cell, optimizer);
         }
         return state;
     }
 
     public static bool IsFinished(string checkpointPath, BlockRecipe recipe) =>
-        File.Exists(checkpointPath) && ReadState(checkpointPath).CompletedEpochs >= recipe.Epochs;
-
-    public static BlockTrainingState ReadState(string path)
-    {
-        using var fs = File.OpenRead(path);
-        using var r = new BinaryReader(fs, Encoding.UTF8);
-        return ReadHeader(r, path);
-    }
+        File.Exists(checkpointPath) && Format.ReadState(checkpointPath).CompletedEpochs >= recipe.Epochs;
 
     /// <summary>Loads trained weights into a cell (for rating).</summary>
-    public static BlockTrainingState LoadWeights(string path, BlockSupernet cell)
-    {
-        using var fs = File.OpenRead(path);
-        using var r = new BinaryReader(fs, Encoding.UTF8);
-        var state = ReadHeader(r, path);
-        cell.load(r);
-        return state;
-    }
-
-    private static BlockTrainingState Load(string path, BlockSupernet cell, OptimizerHelper optimizer)
-    {
-        using var fs = File.OpenRead(path);
-        using var r = new BinaryReader(fs, Encoding.UTF8);
-        var state = ReadHeader(r, path);
-        cell.load(r);
-        optimizer.load_state_dict(r);
-        return state;
-    }
-
-    private static void Save(string path, BlockTrainingState state, BlockSupernet cell, OptimizerHelper optimizer) =>
-        AtomicFile.Write(path, stream =>
-        {
-            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            w.Write(Magic);
-            w.Write(JsonSerializer.Serialize(state, JsonOptions.Compact));
-            cell.save(w);
-            optimizer.save_state_dict(w);
-        });
-
-    private static BlockTrainingState ReadHeader(BinaryReader r, string path)
-    {
-        try
-        {
-            if (r.ReadString() != Magic) throw new InvalidDataException("not a block checkpoint");
-            return JsonSerializer.Deserialize<BlockTrainingState>(r.ReadString(), JsonOptions.Compact) ?? throw new InvalidDataException("empty header");
-        }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
-        {
-            throw new TrainingException($"block checkpoint {path} is unreadable ({e.Message}); delete it to retrain that block");
-        }
-    }
+    public static BlockTrainingState LoadWeights(string path, BlockSupernet cell) => Format.Load(path, cell, optimizer: null);
 }

@@ -35,7 +35,7 @@ public sealed record DnaConfig
     public static IReadOnlyList<string> PresetNames { get; } = ["quick", "full", "tiny"];
 
     /// <summary>
-    /// quick: the README's main search, about half an hour on 2 cores; full: longer training everywhere;
+    /// quick: the README's search example, measured at 38 minutes on 2 cores; full: longer training everywhere;
     /// tiny: minutes, for smoke tests of the whole pipeline (its accuracy means nothing).
     /// </summary>
     public static DnaConfig Preset(string name, DatasetRequest data, long seed = 0)

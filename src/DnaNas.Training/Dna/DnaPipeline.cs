@@ -207,7 +207,10 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     private void Retrain(string folder, string architecture, DnaStage stage, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
     {
         var config = new TrainRunConfig(Config.SpaceName, architecture, Config.Data, Config.RetrainRecipe, Config.Seed);
-        var result = new TrainRun(folder).Run(config, data, resume: true, Relay(stage, progress), cancel: cancel);
+        // Searched network and baseline get the same teacher when soft targets are on, so the comparison stays fair.
+        var teacher = Config.RetrainRecipe.DistillationWeight > 0 ? new TrainRun(TeacherFolder).LoadModel(data).Model : null;
+        using var _ = teacher;
+        var result = new TrainRun(folder).Run(config, data, resume: true, Relay(stage, progress), cancel: cancel, teacher: teacher);
         progress.Report(new PipelineEvent(stage, $"{architecture}: test accuracy {result.TestAccuracy:P2}, {result.Params:N0} params"));
     }
 
