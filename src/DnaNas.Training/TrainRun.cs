@@ -14,7 +14,12 @@ namespace DnaNas.Training;
 public sealed record TrainRunConfig(string SpaceName, string Architecture, DatasetRequest Data, TrainRecipe Recipe, long Seed)
 {
     /// <summary>Stable identity of everything that changes the result (not of where it is written).</summary>
-    public string Fingerprint() => Hash(JsonSerializer.Serialize(this, JsonOptions.Compact));
+    /// <remarks>
+    /// A space given as a JSON file counts by its resolved content, not its path: editing the file and resuming
+    /// would otherwise continue a different network.
+    /// </remarks>
+    public string Fingerprint() =>
+        Hash(JsonSerializer.Serialize(this, JsonOptions.Compact) + SpaceFile.ToJson(BuiltinSpaces.Resolve(SpaceName)));
 
     public static string Hash(string text) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();

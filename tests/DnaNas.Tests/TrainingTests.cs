@@ -62,6 +62,22 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Editing_a_space_file_changes_the_run_fingerprint_so_resume_refuses_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"dna-space-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, SpaceFile.ToJson(BuiltinSpaces.FmnistMbconv with { Name = "mine" }));
+            var config = Config(2) with { SpaceName = path };
+            string before = config.Fingerprint();
+            Assert.Equal(before, config.Fingerprint());
+            File.WriteAllText(path, SpaceFile.ToJson(BuiltinSpaces.FmnistMbconv with { Name = "mine", Head = new HeadSpec(128, 0.1) }));
+            Assert.NotEqual(before, config.Fingerprint());
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void Live_tensors_and_resident_memory_stay_flat_over_five_epochs()
     {
         var data = SmallFashionMnist();
