@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DnaNas.Data;
+using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
 
@@ -40,6 +41,19 @@ internal static class CommonOptions
     {
         Description = "Intra-op threads for libtorch (default: libtorch's choice, the number of cores).",
     };
+
+    public static Option<long?> BudgetParams() => new("--budget-params") { Description = "At most this many parameters in the searched network." };
+    public static Option<long?> BudgetMacs() => new("--budget-macs") { Description = "At most this many multiply-accumulates instead." };
+
+    /// <summary>The budget given on the command line, null when neither option is; both at once is an error.</summary>
+    public static Budget? ReadBudget(ParseResult p, Option<long?> budgetParams, Option<long?> budgetMacs) =>
+        (p.GetValue(budgetParams), p.GetValue(budgetMacs)) switch
+        {
+            ({ } n, null) => new Budget(CostKind.Params, n),
+            (null, { } m) => new Budget(CostKind.Macs, m),
+            (null, null) => null,
+            _ => throw new ArgumentException("give --budget-params N or --budget-macs N, not both"),
+        };
 
     public static DatasetRequest DataRequest(ParseResult p, Option<string> dataset, Option<string?> data, SearchSpace space,
         Option<int?> maxTrain, Option<int?> maxTest) =>

@@ -22,8 +22,8 @@ internal static class RunCommand
         var data = CommonOptions.Data();
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var budgetParams = new Option<long?>("--budget-params") { Description = "Parameter budget of the searched network (default: the preset's)." };
-        var budgetMacs = new Option<long?>("--budget-macs") { Description = "Multiply-accumulate budget instead of parameters." };
+        var budgetParams = CommonOptions.BudgetParams();
+        var budgetMacs = CommonOptions.BudgetMacs();
         var softTargets = new Option<double>("--soft-targets")
         {
             Description = "Retrain (searched and baseline alike) with the teacher's logits as soft targets, at this weight (0-1; 0 = off).",
@@ -41,10 +41,8 @@ internal static class RunCommand
             var space = BuiltinSpaces.FmnistMbconv;
             var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels);
             var config = DnaConfig.Preset(p.GetValue(preset)!, request, p.GetValue(seed));
-            if (p.GetValue(budgetParams) is { } bp && p.GetValue(budgetMacs) is not null)
-                throw new ArgumentException("give --budget-params or --budget-macs, not both");
-            if (p.GetValue(budgetParams) is { } paramsBudget) config = config with { BudgetKind = CostKind.Params, Budget = paramsBudget };
-            if (p.GetValue(budgetMacs) is { } macsBudget) config = config with { BudgetKind = CostKind.Macs, Budget = macsBudget };
+            // Default: the preset's budget.
+            if (CommonOptions.ReadBudget(p, budgetParams, budgetMacs) is { } budget) config = config with { BudgetKind = budget.Kind, Budget = budget.Limit };
             double soft = p.GetValue(softTargets);
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };

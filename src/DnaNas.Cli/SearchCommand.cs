@@ -12,8 +12,8 @@ internal static class SearchCommand
     public static Command Create()
     {
         var run = new Argument<string>("run") { Description = "Run folder of dna run (holds ratings.db)." };
-        var budgetParams = new Option<long?>("--budget-params") { Description = "At most this many parameters." };
-        var budgetMacs = new Option<long?>("--budget-macs") { Description = "At most this many multiply-accumulates." };
+        var budgetParams = CommonOptions.BudgetParams();
+        var budgetMacs = CommonOptions.BudgetMacs();
         var top = new Option<int>("--top") { Description = "How many architectures to list, best first.", DefaultValueFactory = _ => 5 };
         var command = new Command("search", "Find the architecture with the lowest sum of block ratings under a budget, exactly, from a run's ratings.")
         {
@@ -21,17 +21,13 @@ internal static class SearchCommand
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
-            var (kind, budget) = (p.GetValue(budgetParams), p.GetValue(budgetMacs)) switch
-            {
-                ({ } n, null) => (CostKind.Params, n),
-                (null, { } m) => (CostKind.Macs, m),
-                _ => throw new ArgumentException("give exactly one of --budget-params N or --budget-macs N"),
-            };
+            var budget = CommonOptions.ReadBudget(p, budgetParams, budgetMacs)
+                         ?? throw new ArgumentException("give a budget: --budget-params N or --budget-macs N");
             var folder = p.GetValue(run)!;
             var spacePath = Path.Combine(folder, "space.json");
             if (!File.Exists(spacePath)) throw new TrainingException($"{folder} is not a dna run folder (no space.json); give the folder dna run wrote");
             var space = SpaceFile.Load(spacePath);
-            var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), kind, budget, Math.Max(1, p.GetValue(top)));
+            var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), budget.Kind, budget.Limit, Math.Max(1, p.GetValue(top)));
             Console.WriteLine($"budget {outcome.Budget}: {outcome.Top.Count} best of {space.Size():N0} architectures in {outcome.Seconds * 1000:F0} ms");
             for (int i = 0; i < outcome.Top.Count; i++)
             {

@@ -22,12 +22,12 @@ public static class Evaluator
             foreach (var (x, y) in loader.Epoch(0))
             {
                 using var scope = NewDisposeScope();
+                x.MoveToOtherDisposeScope(scope);
+                y.MoveToOtherDisposeScope(scope);
                 var logits = model.call(x);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();
                 seen += y.shape[0];
-                x.Dispose();
-                y.Dispose();
             }
         }
         if (wasTraining) model.train();
