@@ -15,4 +15,5 @@ root.Subcommands.Add(SpaceCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(BlockJobCommand.Create());
 return root.Parse(args).Invoke();

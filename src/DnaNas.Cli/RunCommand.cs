@@ -15,7 +15,7 @@ internal static class RunCommand
     {
         var preset = new Option<string>("--preset")
         {
-            Description = "quick (about 40 min on 2 cores), full (longer training everywhere) or tiny (a smoke test).",
+            Description = "quick (about 30 min on 2 cores), full (about 150 min) or tiny (a smoke test).",
             DefaultValueFactory = _ => "quick",
         };
         var dataset = CommonOptions.Dataset();
@@ -31,9 +31,13 @@ internal static class RunCommand
         };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
+        var blockJobs = new Option<int?>("--block-jobs")
+        {
+            Description = "Blocks trained at once, each in its own process with an even share of the threads (default: half the cores from 4 cores up, else 1).",
+        };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            preset, dataset, data, budgetParams, budgetMacs, softTargets, seed, threads, output, resume,
+            preset, dataset, data, budgetParams, budgetMacs, softTargets, seed, threads, blockJobs, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -47,7 +51,9 @@ internal static class RunCommand
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
             var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
-            var pipeline = new DnaPipeline(folder, config);
+            int jobs = p.GetValue(blockJobs) ?? BlockJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
+            if (jobs < 1) throw new ArgumentException($"--block-jobs must be 1 or more, got {jobs}");
+            var pipeline = new DnaPipeline(folder, config) { BlockJobs = new BlockJobs(jobs, BlockJobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
             PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress));
             Console.WriteLine($"report: {Path.Combine(folder, "summary.md")}");

@@ -5,7 +5,7 @@ namespace DnaNas.Tests;
 /// <summary>Runs the real <c>dna</c> executable (built next to the tests) as a user would.</summary>
 public class CliTests
 {
-    private static ProcessStartInfo DnaStart(string[] args)
+    internal static ProcessStartInfo DnaStart(string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dna.dll"));

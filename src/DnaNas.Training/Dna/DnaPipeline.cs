@@ -42,6 +42,20 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     public string BaselineFolder => Path.Combine(Folder, "baseline");
 
     public string SpacePath => Path.Combine(Folder, "space.json");
+    private string ConfigPath => Path.Combine(Folder, "config.json");
+
+    /// <summary>Where blocks train: null or one job at a time trains them one after another in this process.</summary>
+    public BlockJobs? BlockJobs { get; init; }
+
+    /// <summary>A started run, from its folder's config.json (for a block job, or for dna search).</summary>
+    public static DnaPipeline Open(string folder)
+    {
+        var path = Path.Combine(folder, "config.json");
+        if (!File.Exists(path)) throw new TrainingException($"{folder} holds no DNA run (no config.json); start one with dna run");
+        var config = JsonSerializer.Deserialize<DnaConfig>(File.ReadAllText(path), JsonOptions.Compact)
+                     ?? throw new TrainingException($"{path} is empty; delete the folder to start over");
+        return new DnaPipeline(folder, config);
+    }
 
     /// <summary>An infeasible budget fails before half an hour of training, not at the search stage.</summary>
     private void CheckBudget(SearchSpace space)
@@ -58,7 +72,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     {
         var state = LoadState(resume);
         Directory.CreateDirectory(Folder);
-        AtomicFile.WriteAllText(Path.Combine(Folder, "config.json"), JsonSerializer.Serialize(Config, JsonOptions.Indented));
+        AtomicFile.WriteAllText(ConfigPath, JsonSerializer.Serialize(Config, JsonOptions.Indented));
         AtomicFile.WriteAllText(Path.Combine(Folder, "environment.json"), JsonSerializer.Serialize(RunEnvironment.Capture(), JsonOptions.Indented));
         SaveState(state);
 
@@ -134,25 +148,56 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 
     private void TrainBlocks(SearchSpace space, IProgress<PipelineEvent> progress, CancellationToken cancel)
     {
-        using var features = TeacherFeatures.Load(FeaturesPath("train"));
-        var trainer = new BlockTrainer(Config.BlockRecipe, Config.Seed);
+        var pending = new List<int>();
         for (int b = 0; b < space.Blocks.Count; b++)
         {
-            if (BlockTrainer.IsFinished(BlockCheckpoint(b), Config.BlockRecipe))
-            {
-                progress.Report(new PipelineEvent(DnaStage.Blocks, $"block {b + 1} trained earlier"));
-                continue;
-            }
-            random.manual_seed(Config.Seed * 7919 + b);
-            using var cell = new BlockSupernet(space, b);
-            int block = b;
-            var state = trainer.Train(cell, features, BlockCheckpoint(b), new Reporter<(int Block, int Epoch, int Step, int Steps, double Loss)>(p =>
-                progress.Report(new PipelineEvent(DnaStage.Blocks,
-                    $"block {p.Block + 1}/{space.Blocks.Count} epoch {p.Epoch}/{Config.BlockRecipe.Epochs} mse {p.Loss:F4}",
-                    (block + ((p.Epoch - 1) + (double)p.Step / p.Steps) / Config.BlockRecipe.Epochs) / space.Blocks.Count,
-                    Milestone: p.Step == p.Steps))), cancel);
+            if (BlockTrainer.IsFinished(BlockCheckpoint(b), Config.BlockRecipe)) progress.Report(new PipelineEvent(DnaStage.Blocks, $"block {b + 1} trained earlier"));
+            else pending.Add(b);
+        }
+        var fractions = new double[space.Blocks.Count];
+        foreach (int b in Enumerable.Range(0, space.Blocks.Count).Except(pending)) fractions[b] = 1;
+        void Report(BlockJobProgress p)
+        {
+            fractions[p.Block] = ((p.Epoch - 1) + (double)p.Step / p.Steps) / Config.BlockRecipe.Epochs;
+            progress.Report(new PipelineEvent(DnaStage.Blocks,
+                $"block {p.Block + 1}/{space.Blocks.Count} epoch {p.Epoch}/{Config.BlockRecipe.Epochs} mse {p.Loss:F4}",
+                fractions.Average(), Milestone: p.Step == p.Steps));
+        }
+
+        if (BlockJobs is { Parallel: > 1 } jobs && pending.Count > 1)
+        {
+            progress.Report(new PipelineEvent(DnaStage.Blocks, $"training {pending.Count} blocks, {Math.Min(jobs.Parallel, pending.Count)} jobs at a time"));
+            jobs.Run(Folder, pending, TorchRuntime.Threads, Report, cancel);
+            return;
+        }
+        using var features = TeacherFeatures.Load(FeaturesPath("train"));
+        foreach (int b in pending)
+        {
+            var state = TrainBlock(space, b, features, Report, cancel);
             progress.Report(new PipelineEvent(DnaStage.Blocks, $"block {b + 1}: distillation mse {state.History[^1].Loss:F4}"));
         }
+    }
+
+    /// <summary>Trains one block's cell (resuming from its checkpoint); what a block job runs.</summary>
+    public BlockTrainingState TrainBlock(int block, Action<BlockJobProgress> progress, CancellationToken cancel = default)
+    {
+        var state = LoadState(resume: true);
+        if (!state.Done.Contains(DnaStage.Features))
+            throw new TrainingException($"{Folder}: the teacher's features are not cached yet; resume the run with dna run --resume");
+        var space = SpaceFile.Load(SpacePath);
+        if (block < 0 || block >= space.Blocks.Count) throw new ArgumentOutOfRangeException(nameof(block), $"the space has blocks 0-{space.Blocks.Count - 1}");
+        using var features = TeacherFeatures.Load(FeaturesPath("train"));
+        return TrainBlock(space, block, features, progress, cancel);
+    }
+
+    private BlockTrainingState TrainBlock(SearchSpace space, int block, TeacherFeatures features, Action<BlockJobProgress> progress, CancellationToken cancel)
+    {
+        // Every block seeds its own weights, so blocks come out the same in any order or process.
+        random.manual_seed(Config.Seed * 7919 + block);
+        using var cell = new BlockSupernet(space, block);
+        var trainer = new BlockTrainer(Config.BlockRecipe, Config.Seed);
+        return trainer.Train(cell, features, BlockCheckpoint(block),
+            new Reporter<(int Block, int Epoch, int Step, int Steps, double Loss)>(p => progress(new BlockJobProgress(p.Block, p.Epoch, p.Step, p.Steps, p.Loss))), cancel);
     }
 
     private void RateBlocks(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)

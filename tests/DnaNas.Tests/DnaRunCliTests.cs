@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using DnaNas.Training.Dna;
+using DnaNas.Training.Rating;
+
+namespace DnaNas.Tests;
+
+/// <summary>An uninterrupted tiny <c>dna run</c> on one thread, the reference the other runs must reproduce.</summary>
+public sealed class TinyReferenceRun : IDisposable
+{
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"dna-ref-{Guid.NewGuid():N}");
+
+    public TinyReferenceRun()
+    {
+        var (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--block-jobs", "1", "--out", Folder]);
+        Assert.True(code == 0, err);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Folder)) Directory.Delete(Folder, true);
+    }
+}
+
+/// <summary>The real <c>dna run</c>, killed and resumed, and with blocks trained in parallel processes.</summary>
+public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyReferenceRun>
+{
+    // One torch thread everywhere: the same ops in the same order, so ratings must match exactly.
+    internal static readonly string[] Tiny = ["run", "--preset", "tiny", "--threads", "1"];
+
+    private static string TempFolder(string name) => Path.Combine(Path.GetTempPath(), $"dna-{name}-{Guid.NewGuid():N}");
+
+    /// <summary>Starts dna run and SIGKILLs it (no chance to clean up) once a line of its output matches.</summary>
+    private static void RunAndKillAt(string folder, bool resume, Func<string, bool> killWhen)
+    {
+        var start = CliTests.DnaStart([.. Tiny, "--block-jobs", "1", "--out", folder, .. resume ? new[] { "--resume" } : []]);
+        using var process = new Process { StartInfo = start };
+        var lines = new List<string>();
+        bool killed = false;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (lines) lines.Add(e.Data);
+            if (!killed && killWhen(e.Data))
+            {
+                killed = true;
+                process.Kill(entireProcessTree: true);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        _ = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "dna run did not stop");
+        process.WaitForExit();
+        Assert.True(killed, "the run ended before it could be killed:\n" + string.Join('\n', lines));
+    }
+
+    private static void AssertSameRatings(string expected, string actual)
+    {
+        using var a = new RatingStore(Path.Combine(expected, "ratings.db"));
+        using var b = new RatingStore(Path.Combine(actual, "ratings.db"));
+        for (int block = 0; block < 4; block++)
+        {
+            var x = a.Block(block).OrderBy(r => r.Candidate, StringComparer.Ordinal).ToList();
+            var y = b.Block(block).OrderBy(r => r.Candidate, StringComparer.Ordinal).ToList();
+            Assert.Equal(x.Count, y.Count);
+            Assert.Equal(x, y);
+        }
+    }
+
+    [Fact]
+    public void A_run_killed_during_block_training_and_during_rating_resumes_without_redoing_blocks_or_losing_ratings()
+    {
+        string folder = TempFolder("killed");
+        try
+        {
+            var pipeline = new DnaPipeline(folder, DnaPipeline.Open(reference.Folder).Config);
+            // Kill 1: right after block 1's checkpoint is durable (the line is printed after the atomic save).
+            RunAndKillAt(folder, resume: false, line => line.Contains("block 1: distillation mse"));
+            Assert.True(File.Exists(pipeline.BlockCheckpoint(0)));
+            var block1Written = File.GetLastWriteTimeUtc(pipeline.BlockCheckpoint(0));
+            Assert.False(File.Exists(Path.Combine(folder, "ratings.db")));
+
+            // Kill 2: after block 2's first subtree of candidates is committed.
+            RunAndKillAt(folder, resume: true, line => line.Contains("block 2: 43/258 candidates"));
+            int block1Rated, block2Rated;
+            using (var store = new RatingStore(pipeline.RatingsPath))
+            {
+                block1Rated = store.Count(0);
+                block2Rated = store.Count(1);
+            }
+            Assert.Equal(42, block1Rated);
+            Assert.InRange(block2Rated, 43, 257);
+            var checkpoints = Enumerable.Range(0, 4).Select(b => File.GetLastWriteTimeUtc(pipeline.BlockCheckpoint(b))).ToArray();
+            Assert.Equal(block1Written, checkpoints[0]);
+
+            var (code, output, err) = CliTests.Dna([.. Tiny, "--out", folder, "--resume"]);
+            Assert.True(code == 0, err);
+            Assert.Contains("== Blocks\n   done earlier", output);
+            Assert.Equal(checkpoints, Enumerable.Range(0, 4).Select(b => File.GetLastWriteTimeUtc(pipeline.BlockCheckpoint(b))).ToArray());
+            AssertSameRatings(reference.Folder, folder);
+            Assert.Equal(DnaPipeline.Open(reference.Folder).ReadSearch().Best, pipeline.ReadSearch().Best);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
+    public void Blocks_trained_in_parallel_processes_give_exactly_the_ratings_of_one_process()
+    {
+        string folder = TempFolder("parallel");
+        try
+        {
+            var (code, output, err) = CliTests.Dna([.. Tiny, "--block-jobs", "2", "--out", folder]);
+            Assert.True(code == 0, err);
+            Assert.Contains("training 4 blocks, 2 jobs at a time", output);
+            AssertSameRatings(reference.Folder, folder);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
+    public void A_block_job_on_a_folder_without_a_run_fails_with_a_clear_error()
+    {
+        var (code, _, err) = CliTests.Dna("block-job", "--run", "/nonexistent/run", "--block", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("holds no DNA run", err);
+    }
+}
