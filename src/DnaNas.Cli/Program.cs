@@ -15,5 +15,6 @@ root.Subcommands.Add(SpaceCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
-root.Subcommands.Add(BlockJobCommand.Create());
+root.Subcommands.Add(GroundTruthCommand.Create());
+root.Subcommands.Add(JobCommand.Create());
 return root.Parse(args).Invoke();

@@ -4,6 +4,7 @@ using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
 using DnaNas.Training.Dna;
+using DnaNas.Training.Jobs;
 using Spectre.Console;
 
 namespace DnaNas.Cli;
@@ -51,9 +52,9 @@ internal static class RunCommand
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
             var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
-            int jobs = p.GetValue(blockJobs) ?? BlockJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
+            int jobs = p.GetValue(blockJobs) ?? ProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
             if (jobs < 1) throw new ArgumentException($"--block-jobs must be 1 or more, got {jobs}");
-            var pipeline = new DnaPipeline(folder, config) { BlockJobs = new BlockJobs(jobs, BlockJobCommand.StartInfo) };
+            var pipeline = new DnaPipeline(folder, config) { BlockJobs = new ProcessJobs(jobs, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
             PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress));
             Console.WriteLine($"report: {Path.Combine(folder, "summary.md")}");

@@ -5,6 +5,7 @@ using DnaNas.Modules;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training.Distillation;
+using DnaNas.Training.Jobs;
 using DnaNas.Training.Rating;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,7 +46,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     private string ConfigPath => Path.Combine(Folder, "config.json");
 
     /// <summary>Where blocks train: null or one job at a time trains them one after another in this process.</summary>
-    public BlockJobs? BlockJobs { get; init; }
+    public ProcessJobs? BlockJobs { get; init; }
 
     /// <summary>A started run, from its folder's config.json (for a block job, or for dna search).</summary>
     public static DnaPipeline Open(string folder)
@@ -156,18 +157,16 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         }
         var fractions = new double[space.Blocks.Count];
         foreach (int b in Enumerable.Range(0, space.Blocks.Count).Except(pending)) fractions[b] = 1;
-        void Report(BlockJobProgress p)
+        void Report(JobProgress p)
         {
-            fractions[p.Block] = ((p.Epoch - 1) + (double)p.Step / p.Steps) / Config.BlockRecipe.Epochs;
-            progress.Report(new PipelineEvent(DnaStage.Blocks,
-                $"block {p.Block + 1}/{space.Blocks.Count} epoch {p.Epoch}/{Config.BlockRecipe.Epochs} mse {p.Loss:F4}",
-                fractions.Average(), Milestone: p.Step == p.Steps));
+            fractions[p.Index] = p.Fraction;
+            progress.Report(new PipelineEvent(DnaStage.Blocks, p.Message, fractions.Average(), p.Milestone));
         }
 
         if (BlockJobs is { Parallel: > 1 } jobs && pending.Count > 1)
         {
             progress.Report(new PipelineEvent(DnaStage.Blocks, $"training {pending.Count} blocks, {Math.Min(jobs.Parallel, pending.Count)} jobs at a time"));
-            jobs.Run(Folder, pending, TorchRuntime.Threads, Report, cancel);
+            jobs.Run(JobRequest.Block, Folder, pending, TorchRuntime.Threads, Report, cancel);
             return;
         }
         using var features = TeacherFeatures.Load(FeaturesPath("train"));
@@ -179,7 +178,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     }
 
     /// <summary>Trains one block's cell (resuming from its checkpoint); what a block job runs.</summary>
-    public BlockTrainingState TrainBlock(int block, Action<BlockJobProgress> progress, CancellationToken cancel = default)
+    public BlockTrainingState TrainBlock(int block, Action<JobProgress> progress, CancellationToken cancel = default)
     {
         var state = LoadState(resume: true);
         if (!state.Done.Contains(DnaStage.Features))
@@ -190,14 +189,17 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         return TrainBlock(space, block, features, progress, cancel);
     }
 
-    private BlockTrainingState TrainBlock(SearchSpace space, int block, TeacherFeatures features, Action<BlockJobProgress> progress, CancellationToken cancel)
+    private BlockTrainingState TrainBlock(SearchSpace space, int block, TeacherFeatures features, Action<JobProgress> progress, CancellationToken cancel)
     {
         // Every block seeds its own weights, so blocks come out the same in any order or process.
         random.manual_seed(Config.Seed * 7919 + block);
         using var cell = new BlockSupernet(space, block);
         var trainer = new BlockTrainer(Config.BlockRecipe, Config.Seed);
         return trainer.Train(cell, features, BlockCheckpoint(block),
-            new Reporter<(int Block, int Epoch, int Step, int Steps, double Loss)>(p => progress(new BlockJobProgress(p.Block, p.Epoch, p.Step, p.Steps, p.Loss))), cancel);
+            new Reporter<(int Block, int Epoch, int Step, int Steps, double Loss)>(p => progress(new JobProgress(p.Block,
+                ((p.Epoch - 1) + (double)p.Step / p.Steps) / Config.BlockRecipe.Epochs,
+                $"block {p.Block + 1}/{space.Blocks.Count} epoch {p.Epoch}/{Config.BlockRecipe.Epochs} mse {p.Loss:F4}",
+                Milestone: p.Step == p.Steps))), cancel);
     }
 
     private void RateBlocks(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)

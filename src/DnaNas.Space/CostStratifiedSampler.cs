@@ -1,0 +1,42 @@
+namespace DnaNas.Space;
+
+/// <summary>
+/// Architectures spread evenly over a cost range, for ground truth: uniform sampling piles up in the middle of the
+/// range (a sum of independent block costs), so a ranking study would see few small or large networks.
+/// </summary>
+public static class CostStratifiedSampler
+{
+    /// <summary>
+    /// Draws a pool of architectures with uniform genes (each block's depth uniform, each op uniform), spans its
+    /// cost range with <paramref name="count"/> evenly spaced targets, and takes for each target the closest unused
+    /// pool member. Deterministic in <paramref name="seed"/>; distinct architectures; cheapest and dearest included.
+    /// </summary>
+    public static IReadOnlyList<Architecture> Sample(SearchSpace space, int count, Func<Architecture, long> cost, int seed, int poolPerArchitecture = 200)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var genes = new ArchitectureGenes(space);
+        var rng = new Random(seed);
+        var pool = new Dictionary<string, (Architecture Architecture, long Cost)>();
+        for (int i = 0; i < count * poolPerArchitecture; i++)
+        {
+            var architecture = genes.Decode(genes.Cardinalities.Select(c => rng.Next(c)).ToArray());
+            pool.TryAdd(architecture.ToString(), (architecture, cost(architecture)));
+        }
+        var sorted = pool.Values.OrderBy(p => p.Cost).ThenBy(p => p.Architecture.ToString(), StringComparer.Ordinal).ToList();
+        if (sorted.Count < count)
+            throw new ArgumentException($"the space has too few distinct architectures for {count} samples (found {sorted.Count})");
+        long min = sorted[0].Cost, max = sorted[^1].Cost;
+        var used = new bool[sorted.Count];
+        var picked = new List<Architecture>();
+        for (int i = 0; i < count; i++)
+        {
+            double target = count == 1 ? (min + max) / 2.0 : min + (max - min) * (double)i / (count - 1);
+            int best = -1;
+            for (int j = 0; j < sorted.Count; j++)
+                if (!used[j] && (best < 0 || Math.Abs(sorted[j].Cost - target) < Math.Abs(sorted[best].Cost - target))) best = j;
+            used[best] = true;
+            picked.Add(sorted[best].Architecture);
+        }
+        return picked;
+    }
+}
