@@ -1,0 +1,55 @@
+using DnaNas.Space;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace DnaNas.Modules;
+
+/// <summary>
+/// The whole network as one weight-sharing supernet (single-path one-shot, Guo et al. 2020): every block's cell
+/// (<see cref="BlockSupernet"/>, every op at every layer position) and the fixed head. The path, one op index per
+/// layer of every block (-1 for skip), is an argument of forward and never stored.
+/// </summary>
+public sealed class SinglePathSupernet : Module<Tensor, int[][], Tensor>
+{
+    private readonly ModuleList<BlockSupernet> blocks;
+    private readonly Head head;
+
+    public SearchSpace Space { get; }
+
+    public SinglePathSupernet(SearchSpace space) : base(nameof(SinglePathSupernet))
+    {
+        Space = space;
+        blocks = new ModuleList<BlockSupernet>(Enumerable.Range(0, space.Blocks.Count).Select(b => new BlockSupernet(space, b)).ToArray());
+        head = new Head(space);
+        RegisterComponents();
+    }
+
+    public int[][] PathOf(Architecture architecture) =>
+        architecture.Blocks.Select((candidate, b) => blocks[b].PathOf(candidate)).ToArray();
+
+    public override Tensor forward(Tensor x, int[][] path)
+    {
+        var y = x;
+        for (int b = 0; b < blocks.Count; b++) y = blocks[b].call(y, path[b]);
+        return head.call(y);
+    }
+
+    /// <summary>
+    /// Copies every weight and batch-norm statistic except the classifier's from a supernet of the same space, so a
+    /// supernet trained on one data set starts another with its features and a fresh classifier (Supernet Shifting's
+    /// transfer). The spaces may differ in their number of classes only.
+    /// </summary>
+    public void CopyFeaturesFrom(SinglePathSupernet source)
+    {
+        // Records compare lists by reference; the JSON form compares them by content.
+        if (SpaceFile.ToJson(source.Space with { Classes = Space.Classes, Name = Space.Name }) != SpaceFile.ToJson(Space))
+            throw new SpaceException("the source supernet belongs to another space; only the number of classes may differ");
+        var mine = state_dict();
+        using var _ = no_grad();
+        foreach (var (name, tensor) in source.state_dict())
+            if (!name.StartsWith("head.classifier.", StringComparison.Ordinal) && mine.TryGetValue(name, out var target))
+                target.copy_(tensor);
+    }
+}

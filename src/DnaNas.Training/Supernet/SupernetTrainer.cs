@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using DnaNas.Data;
+using DnaNas.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training.Supernet;
+
+/// <summary>
+/// Single-path one-shot training (Guo et al., 2020): every step trains one uniformly drawn path of the whole
+/// supernet with label-smoothed cross-entropy, under the recipe's optimizer and warm-up + cosine schedule.
+/// Gradients are cleared to none each step, so ops off the path keep their momentum and decay untouched. The
+/// paths of epoch e depend only on (seed, e), and each epoch ends in an atomic checkpoint, so a resumed run
+/// repeats the uninterrupted one.
+/// </summary>
+public sealed class SupernetTrainer(TrainRecipe recipe, long seed)
+{
+    private static readonly Checkpoint<TrainingState> Format = new("DNANAS-SUPERNET-1", "supernet");
+
+    public TrainingState Train(SinglePathSupernet supernet, DatasetSplits data, PathSampler sampler, string fingerprint,
+        string? checkpointPath = null, IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
+    {
+        using var optimizer = Optimizers.Create(supernet, recipe);
+        var state = new TrainingState(fingerprint, 0, []);
+        if (checkpointPath is not null && File.Exists(checkpointPath))
+        {
+            if (Format.ReadState(checkpointPath).Fingerprint != fingerprint)
+                throw new TrainingException($"supernet checkpoint {checkpointPath} belongs to another configuration; use another folder or delete it");
+            state = Format.Load(checkpointPath, supernet, optimizer);
+        }
+        var loader = new BatchLoader(data.Train, recipe.BatchSize, data.Mean, data.Std, shuffle: true, recipe.Augment, seed, dropLast: true);
+        long stepsPerEpoch = loader.BatchCount;
+        var schedule = new LearningRateSchedule(recipe.LearningRate, (long)Math.Round(recipe.WarmupEpochs * stepsPerEpoch), recipe.Epochs * stepsPerEpoch);
+        var history = state.History.ToList();
+        var runClock = Stopwatch.StartNew();
+        for (int epoch = state.CompletedEpochs; epoch < recipe.Epochs; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            random.manual_seed(seed * 1_000_003 + epoch);
+            var paths = new Random((int)((seed * 1_000_003 + epoch) & int.MaxValue));
+            supernet.train();
+            var clock = Stopwatch.StartNew();
+            double lossSum = 0, lr = 0;
+            long correct = 0, seen = 0;
+            int step = 0;
+            foreach (var (x, y) in loader.Epoch(epoch))
+            {
+                using (var scope = NewDisposeScope())
+                {
+                    x.MoveToOtherDisposeScope(scope);
+                    y.MoveToOtherDisposeScope(scope);
+                    lr = schedule.At(epoch * stepsPerEpoch + step);
+                    Optimizers.SetLearningRate(optimizer, lr);
+                    supernet.zero_grad();
+                    var logits = supernet.call(x, supernet.PathOf(sampler.Sample(paths)));
+                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: recipe.LabelSmoothing);
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * y.shape[0];
+                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    seen += y.shape[0];
+                }
+                step++;
+                if (progress is not null && (step % 10 == 0 || step == stepsPerEpoch))
+                {
+                    double rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+                    long remaining = (recipe.Epochs - epoch) * stepsPerEpoch * recipe.BatchSize - seen;
+                    progress.Report(new TrainProgress(epoch + 1, recipe.Epochs, step, (int)stepsPerEpoch, lossSum / seen, (double)correct / seen,
+                        rate, runClock.Elapsed, TimeSpan.FromSeconds(remaining / Math.Max(1, rate)), null));
+                }
+                cancel.ThrowIfCancellationRequested();
+            }
+            TorchRuntime.ReleaseFreedMemory();
+            // A supernet has no single validation accuracy: paths are rated separately, after recalibration.
+            var record = new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), double.NaN, double.NaN, lr,
+                clock.Elapsed.TotalSeconds, seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds), TorchRuntime.ResidentBytes(), Tensor.TotalCount);
+            history.Add(record);
+            state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
+            if (checkpointPath is not null) Format.Save(checkpointPath, state, supernet, optimizer);
+            progress?.Report(new TrainProgress(epoch + 1, recipe.Epochs, (int)stepsPerEpoch, (int)stepsPerEpoch, record.TrainLoss,
+                record.TrainAccuracy, record.ImagesPerSecond, runClock.Elapsed, TimeSpan.Zero, record));
+        }
+        return state;
+    }
+
+    public static bool IsFinished(string checkpointPath, TrainRecipe recipe) =>
+        File.Exists(checkpointPath) && Format.ReadState(checkpointPath).CompletedEpochs >= recipe.Epochs;
+
+    /// <summary>Loads a trained supernet's weights (for rating and search).</summary>
+    public static TrainingState LoadWeights(string path, SinglePathSupernet supernet) => Format.Load(path, supernet, optimizer: null);
+}
