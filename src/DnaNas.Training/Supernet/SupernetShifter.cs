@@ -89,9 +89,11 @@ public sealed class SupernetShifter : IDisposable
 
     private void Backward(Architecture candidate, double weight)
     {
-        using var scope = NewDisposeScope();
+        // Drawn outside the step's scope, then moved in (moving a tensor into the scope that already owns it
+        // leaves it owned by a scope that no longer lists it: its finalizer then crashes the process).
         _batches.MoveNext();
         var (x, y) = _batches.Current;
+        using var scope = NewDisposeScope();
         x.MoveToOtherDisposeScope(scope);
         y.MoveToOtherDisposeScope(scope);
         var loss = nn.functional.cross_entropy(_supernet.call(x, _supernet.PathOf(candidate)), y, label_smoothing: _settings.LabelSmoothing);
