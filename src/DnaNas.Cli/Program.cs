@@ -16,5 +16,8 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(GroundTruthCommand.Create());
+root.Subcommands.Add(StudyCommand.Create());
+root.Subcommands.Add(StudyCommand.Rank());
+root.Subcommands.Add(TransferCommand.Create());
 root.Subcommands.Add(JobCommand.Create());
 return root.Parse(args).Invoke();

@@ -69,7 +69,8 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 
     public string Fingerprint() => TrainRunConfig.Hash(JsonSerializer.Serialize(Config, JsonOptions.Compact));
 
-    public PipelineState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default)
+    /// <param name="until">The last stage to run (a ranking study needs the ratings only); null runs them all.</param>
+    public PipelineState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default, DnaStage? until = null)
     {
         var state = LoadState(resume);
         Directory.CreateDirectory(Folder);
@@ -84,7 +85,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         AtomicFile.WriteAllText(SpacePath, SpaceFile.ToJson(space));
         CheckBudget(space);
 
-        foreach (var stage in Enum.GetValues<DnaStage>())
+        foreach (var stage in Enum.GetValues<DnaStage>().Where(s => until is null || s <= until))
         {
             if (state.Done.Contains(stage)) { progress.Report(new PipelineEvent(stage, "done earlier", 1)); continue; }
             cancel.ThrowIfCancellationRequested();

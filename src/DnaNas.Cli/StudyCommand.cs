@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using DnaNas.Data;
+using DnaNas.Space;
+using DnaNas.Training;
+using DnaNas.Training.Jobs;
+using DnaNas.Training.Study;
+using Spectre.Console;
+
+namespace DnaNas.Cli;
+
+/// <summary><c>dna study</c> runs a ranking study end to end; <c>dna rank</c> prints a study's ranking quality, optionally with your own scores.</summary>
+internal static class StudyCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "default (about 150 min on 2 cores) or tiny (a smoke test).", DefaultValueFactory = _ => "default" };
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process (default: half the cores from 4 cores up, else 1)." };
+        var output = new Option<string?>("--out") { Description = "Study folder (default: runs/study-<preset>-seed<seed>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue a stopped study at the stage where it stopped." };
+        var command = new Command("study",
+            "Ranking study: ground truth, DNA ratings, a SPOS supernet, plain and shifting evolutionary search, ranking quality of every source, report.")
+        {
+            preset, seed, threads, jobs, output, resume,
+        };
+        command.SetAction(p => CommonOptions.Run(p, () =>
+        {
+            TorchRuntime.Initialize(p.GetValue(threads));
+            var space = BuiltinSpaces.FmnistMbconv;
+            var config = RankingStudyConfig.Preset(p.GetValue(preset)!, new DatasetRequest(DatasetKind.FashionMnist, null, space.InputSize, space.InputChannels), p.GetValue(seed));
+            int parallel = p.GetValue(jobs) ?? ProcessJobs.DefaultParallel(Environment.ProcessorCount, config.GroundTruthCount);
+            if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
+            string folder = p.GetValue(output) ?? Path.Combine("runs", $"study-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
+            var study = new RankingStudy(folder, config) { Jobs = new ProcessJobs(parallel, JobCommand.StartInfo) };
+            Console.WriteLine($"ranking study in {folder}: preset {p.GetValue(preset)}, {config.GroundTruthCount} ground-truth architectures, seed {config.Seed}");
+            StudyStage? last = null;
+            study.Run(p.GetValue(resume), new Reporter<(StudyStage Stage, string Message)>(e =>
+            {
+                if (last != e.Stage) Console.WriteLine($"== {e.Stage}");
+                last = e.Stage;
+                Console.WriteLine($"   {e.Message}");
+            }));
+            PrintQualities(new RankingReport(study).Qualities());
+            Console.WriteLine($"report: {Path.Combine(folder, "report.md")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Rank()
+    {
+        var folder = new Argument<string>("study") { Description = "A study folder (dna study --out)." };
+        var scores = new Option<string[]>("--scores")
+        {
+            Description = "Your own rating source: a CSV file of architecture,score lines (higher is better), named after the file; repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var command = new Command("rank", "Ranking quality of every rating source of a study against its ground truth: Kendall tau, Spearman, top-k hits, local tau, with bootstrap intervals.")
+        {
+            folder, scores,
+        };
+        command.SetAction(p => CommonOptions.Run(p, () =>
+        {
+            string path = p.GetValue(folder)!;
+            var configPath = Path.Combine(path, "config.json");
+            if (!File.Exists(configPath)) throw new TrainingException($"{path} is not a study folder (no config.json); run dna study first");
+            var config = System.Text.Json.JsonSerializer.Deserialize<RankingStudyConfig>(File.ReadAllText(configPath), JsonOptions.Compact)
+                         ?? throw new TrainingException($"{configPath} is empty");
+            var study = new RankingStudy(path, config);
+            foreach (var file in p.GetValue(scores) ?? [])
+            {
+                using var store = new ScoreStore(study.ScoresPath);
+                store.Put(Path.GetFileNameWithoutExtension(file), ReadScores(file));
+            }
+            PrintQualities(new RankingReport(study).Qualities());
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Dictionary<string, double> ReadScores(string file)
+    {
+        if (!File.Exists(file)) throw new ArgumentException($"scores file {file} does not exist");
+        var scores = new Dictionary<string, double>();
+        int line = 0;
+        foreach (var text in File.ReadLines(file))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text) || text.StartsWith('#') || (line == 1 && text.StartsWith("architecture", StringComparison.Ordinal))) continue;
+            int comma = text.LastIndexOf(',');
+            if (comma < 0 || !double.TryParse(text[(comma + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) || double.IsNaN(score))
+                throw new ArgumentException($"{file} line {line}: expected architecture,score (e.g. k3e6|k5e3/k3e3/k3e3/k3e3,0.91)");
+            scores[text[..comma].Trim()] = score;
+        }
+        return scores;
+    }
+
+    private static void PrintQualities(IReadOnlyList<SourceQuality> qualities)
+    {
+        static string F(Training.Study.SourceQuality q, Search.Ranking.Interval i, string f = "F3") =>
+            double.IsNaN(i.Value) ? "n/a" : $"{i.Value.ToString(f, CultureInfo.InvariantCulture)} [{i.Low.ToString(f, CultureInfo.InvariantCulture)}, {i.High.ToString(f, CultureInfo.InvariantCulture)}]";
+        var table = new Table().AddColumns("source", "n", "Kendall tau", "Spearman", "top-k hits", "local tau");
+        foreach (var q in qualities)
+            table.AddRow(new[] { q.Source, q.Quality.Count.ToString(), F(q, q.Quality.KendallTau), F(q, q.Quality.Spearman),
+                $"{F(q, q.Quality.TopHits, "F0")} of {q.Quality.K}", F(q, q.Quality.LocalTau) }.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
+    }
+}
+
+/// <summary><c>dna transfer</c>: a study's supernet adapted to another data set by the shifting search, against training from scratch.</summary>
+internal static class TransferCommand
+{
+    public static Command Create()
+    {
+        var study = new Option<string>("--study") { Description = "A study folder whose supernet to transfer (dna study --out).", Required = true };
+        var dataset = CommonOptions.Dataset();
+        dataset.DefaultValueFactory = _ => "digits";
+        var data = CommonOptions.Data();
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var output = new Option<string?>("--out") { Description = "Transfer folder (default: <study>/transfer-<dataset>); rerun on it to continue." };
+        var command = new Command("transfer",
+            "Give a study's trained supernet a fresh classifier for another data set (default: sklearn's 8x8 digits, resized), adapt it by the shifting search, and compare the found architecture with the same trained from scratch.")
+        {
+            study, dataset, data, seed, threads, output,
+        };
+        command.SetAction(p => CommonOptions.Run(p, () =>
+        {
+            TorchRuntime.Initialize(p.GetValue(threads));
+            string studyFolder = p.GetValue(study)!;
+            var configPath = Path.Combine(studyFolder, "config.json");
+            if (!File.Exists(configPath)) throw new TrainingException($"{studyFolder} is not a study folder (no config.json); run dna study first");
+            var studyConfig = System.Text.Json.JsonSerializer.Deserialize<RankingStudyConfig>(File.ReadAllText(configPath), JsonOptions.Compact)
+                              ?? throw new TrainingException($"{configPath} is empty");
+            var space = BuiltinSpaces.Resolve(studyConfig.SpaceName);
+            var kind = Datasets.ParseKind(p.GetValue(dataset)!);
+            var config = new TransferConfig { Target = new DatasetRequest(kind, p.GetValue(data), space.InputSize, space.InputChannels), Seed = p.GetValue(seed) };
+            string folder = p.GetValue(output) ?? Path.Combine(studyFolder, $"transfer-{Datasets.KindName(kind)}");
+            var transfer = new SupernetTransfer(folder, new RankingStudy(studyFolder, studyConfig), config);
+            var result = transfer.Run(new Reporter<string>(line => Console.WriteLine($"   {line}")));
+            Console.WriteLine($"searched {result.Architecture} ({result.Params:N0} params): adapted supernet {result.SupernetTestAccuracy:P2}, from scratch {result.ScratchTestAccuracy:P2} test accuracy");
+            Console.WriteLine($"report: {Path.Combine(folder, "report.md")}");
+            return 0;
+        }));
+        return command;
+    }
+}
