@@ -121,10 +121,14 @@ internal static class TransferCommand
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--out") { Description = "Transfer folder (default: <study>/transfer-<dataset>); rerun on it to continue." };
+        var defaults = new TransferConfig { Target = null! };
+        var population = new Option<int>("--population") { Description = "Evolution: architectures per generation.", DefaultValueFactory = _ => defaults.Evolution.Population };
+        var generations = new Option<int>("--generations") { Description = "Evolution: generations.", DefaultValueFactory = _ => defaults.Evolution.Generations };
+        var scratchEpochs = new Option<int>("--scratch-epochs") { Description = "Epochs of the from-scratch training of the found architecture.", DefaultValueFactory = _ => defaults.ScratchRecipe.Epochs };
         var command = new Command("transfer",
             "Give a study's trained supernet a fresh classifier for another data set (default: sklearn's 8x8 digits, resized), adapt it by the shifting search, and compare the found architecture with the same trained from scratch.")
         {
-            study, dataset, data, seed, threads, output,
+            study, dataset, data, population, generations, scratchEpochs, seed, threads, output,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -137,6 +141,17 @@ internal static class TransferCommand
             var space = BuiltinSpaces.Resolve(studyConfig.SpaceName);
             var kind = Datasets.ParseKind(p.GetValue(dataset)!);
             var config = new TransferConfig { Target = new DatasetRequest(kind, p.GetValue(data), space.InputSize, space.InputChannels), Seed = p.GetValue(seed) };
+            int pop = p.GetValue(population), gens = p.GetValue(generations);
+            config = config with
+            {
+                Evolution = config.Evolution with
+                {
+                    Population = pop, Generations = gens, Parents = Math.Max(1, pop / 4), Mutations = Math.Max(1, 2 * pop / 5), Crossovers = Math.Max(1, 2 * pop / 5),
+                },
+                ScratchRecipe = config.ScratchRecipe with { Epochs = p.GetValue(scratchEpochs) },
+            };
+            config.Evolution.Validate();
+            if (config.ScratchRecipe.Epochs < 1) throw new ArgumentException("--scratch-epochs must be 1 or more");
             string folder = p.GetValue(output) ?? Path.Combine(studyFolder, $"transfer-{Datasets.KindName(kind)}");
             var transfer = new SupernetTransfer(folder, new RankingStudy(studyFolder, studyConfig), config);
             var result = transfer.Run(new Reporter<string>(line => Console.WriteLine($"   {line}")));

@@ -27,8 +27,12 @@ public class CliTests
     [InlineData("eval", "--dataset", "--data")]
     [InlineData("space", "--space", "--samples", "--json")]
     [InlineData("bench", "--steps", "--threads", "search", "rating")]
-    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--resume", "--out")]
+    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--block-jobs", "--resume", "--out")]
     [InlineData("search", "--budget-params", "--budget-macs", "--top")]
+    [InlineData("ground-truth", "--count", "--epochs", "--max-train", "--stratify", "--jobs", "--out")]
+    [InlineData("study", "--preset", "--jobs", "--resume", "--out")]
+    [InlineData("rank", "--scores")]
+    [InlineData("transfer", "--study", "--dataset", "--population", "--generations", "--scratch-epochs")]
     public void Every_verb_has_help_listing_its_options(string verb, params string[] options)
     {
         var (code, output, _) = Dna(verb, "--help");
