@@ -52,45 +52,24 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
             cancel.ThrowIfCancellationRequested();
             // Dropout and any other global draw restart from (seed, epoch): resuming mid-run repeats them.
             random.manual_seed(seed * 1_000_003 + epoch);
-            model.train();
-            var epochClock = Stopwatch.StartNew();
-            double lossSum = 0, lr = 0;
-            long correct = 0, seen = 0;
-            int step = 0;
-            foreach (var (x, y) in loader.Epoch(epoch))
+            var totals = TrainingEpoch.Run(model, loader, optimizer, schedule, epoch, (x, y) =>
             {
-                using (var scope = NewDisposeScope())
-                {
-                    x.MoveToOtherDisposeScope(scope);
-                    y.MoveToOtherDisposeScope(scope);
-                    lr = schedule.At(epoch * stepsPerEpoch + step);
-                    Optimizers.SetLearningRate(optimizer, lr);
-                    model.zero_grad();
-                    var logits = model.call(x);
-                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: Recipe.LabelSmoothing);
-                    if (kd > 0) loss = (1 - kd) * loss + kd * SoftTargetLoss(logits, teacher!, x);
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * y.shape[0];
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
-                    seen += y.shape[0];
-                }
-                step++;
-                if (progress is not null && (step % 10 == 0 || step == stepsPerEpoch))
-                {
-                    double rate = seen / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds);
-                    long remainingImages = (lastEpoch - epoch) * stepsPerEpoch * Recipe.BatchSize - seen;
-                    progress.Report(new TrainProgress(epoch + 1, Recipe.Epochs, step, (int)stepsPerEpoch, lossSum / seen,
-                        (double)correct / seen, rate, runClock.Elapsed, TimeSpan.FromSeconds(remainingImages / Math.Max(1, rate)), null));
-                }
-                cancel.ThrowIfCancellationRequested();
-            }
-            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+                var logits = model.call(x);
+                var loss = nn.functional.cross_entropy(logits, y, label_smoothing: Recipe.LabelSmoothing);
+                if (kd > 0) loss = (1 - kd) * loss + kd * SoftTargetLoss(logits, teacher!, x);
+                return (logits, loss);
+            }, t =>
+            {
+                if (progress is null || (t.Steps % 10 != 0 && t.Steps != stepsPerEpoch)) return;
+                long remainingImages = (lastEpoch - epoch) * stepsPerEpoch * Recipe.BatchSize - t.Seen;
+                progress.Report(new TrainProgress(epoch + 1, Recipe.Epochs, t.Steps, (int)stepsPerEpoch, t.Loss, t.Accuracy, t.ImagesPerSecond,
+                    runClock.Elapsed, TimeSpan.FromSeconds(remainingImages / Math.Max(1, t.ImagesPerSecond)), null));
+            }, cancel);
+            var epochClock = Stopwatch.StartNew();
             var val = Evaluator.Evaluate(model, data.Validation, data.Mean, data.Std);
             TorchRuntime.ReleaseFreedMemory();
-            var record = new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen),
-                val.Loss, val.Accuracy, lr, epochClock.Elapsed.TotalSeconds, seen / Math.Max(1e-9, trainSeconds),
-                TorchRuntime.ResidentBytes(), Tensor.TotalCount);
+            var record = new EpochRecord(epoch + 1, totals.Loss, totals.Accuracy, val.Loss, val.Accuracy, totals.LearningRate,
+                (totals.Elapsed + epochClock.Elapsed).TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount);
             history.Add(record);
             state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
             if (checkpointPath is not null) Checkpoint.Save(checkpointPath, state, model, optimizer);

@@ -40,7 +40,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var (name, r) in new[] { ("searched", searched), ("baseline (uniform)", baseline), ("teacher", teacher) })
-            md.AppendLine(inv, $"| {name} | `{Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
+            md.AppendLine(inv, $"| {name} | `{ReportParts.Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
         md.AppendLine();
         md.AppendLine(inv, $"Search cost (teacher, features, block training, rating, search): {searchCost / 60:F1} min. Budget: {search.Budget}.");
         md.AppendLine();
@@ -49,7 +49,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine("| rank | architecture | rating (sum of mean abs error / teacher std) | params | MACs |");
         md.AppendLine("|---|---|---|---|---|");
         for (int i = 0; i < search.Top.Count; i++)
-            md.AppendLine(inv, $"| {i + 1} | `{Cell(search.Top[i].Architecture)}` | {search.Top[i].Rating:F4} | {search.Top[i].Params:N0} | {search.Top[i].Macs:N0} |");
+            md.AppendLine(inv, $"| {i + 1} | `{ReportParts.Cell(search.Top[i].Architecture)}` | {search.Top[i].Rating:F4} | {search.Top[i].Params:N0} | {search.Top[i].Macs:N0} |");
         md.AppendLine();
         md.AppendLine("## Plots");
         md.AppendLine();
@@ -57,18 +57,10 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine();
         for (int b = 0; b < space.Blocks.Count; b++) md.AppendLine($"![block {b + 1} ratings](plots/ratings-block{b + 1}.png)");
         md.AppendLine();
-        md.AppendLine("## Stages");
-        md.AppendLine();
-        md.AppendLine("| stage | minutes |");
-        md.AppendLine("|---|---|");
-        foreach (var (stage, seconds) in state.StageSeconds) md.AppendLine(inv, $"| {stage} | {seconds / 60:F1} |");
-        md.AppendLine();
+        ReportParts.AppendStages(md, state.StageSeconds);
         md.AppendLine("The ratings of every candidate are in `ratings.db` (SQLite, table `ratings`); configuration in `config.json`, versions and hardware in `environment.json`.");
         AtomicFile.WriteAllText(Path.Combine(pipeline.Folder, "summary.md"), md.ToString());
     }
-
-    /// <summary>Markdown tables split cells at '|' even inside code spans.</summary>
-    private static string Cell(string architecture) => architecture.Replace("|", "\\|");
 
     private static string Datasets(DnaPipeline p) => DnaNas.Data.Datasets.KindName(p.Config.Data.Kind);
 
@@ -88,7 +80,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         plot.XLabel("epoch");
         plot.YLabel("validation accuracy (%)");
         plot.ShowLegend();
-        Save(plot, path);
+        ReportParts.SavePlot(plot, path);
     }
 
     private static void PlotHistogram(string path, int block, double[] values)
@@ -103,12 +95,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         plot.Title($"Block {block + 1}: ratings of all {values.Length:N0} candidates");
         plot.XLabel("mean |S - T| / std(T)  (lower is better)");
         plot.YLabel("candidates");
-        Save(plot, path);
+        ReportParts.SavePlot(plot, path);
     }
 
-    private static void Save(Plot plot, string path) => AtomicFile.Write(path, s =>
-    {
-        var bytes = plot.GetImageBytes(800, 450, ImageFormat.Png);
-        s.Write(bytes);
-    });
 }

@@ -74,7 +74,7 @@ public sealed class RankingReport(RankingStudy study)
         md.AppendLine("| search | wall time | architectures rated | best architecture | its supernet accuracy |");
         md.AppendLine("|---|---|---|---|---|");
         foreach (var s in new[] { plain, shifting })
-            md.AppendLine(Inv, $"| {s.Name} | {s.Result.SearchSeconds:F0} s | {s.Result.Evaluated.Count} | `{Cell(s.Result.Best.Architecture)}` | {100 * s.Result.Best.Fitness:F2}% |");
+            md.AppendLine(Inv, $"| {s.Name} | {s.Result.SearchSeconds:F0} s | {s.Result.Evaluated.Count} | `{ReportParts.Cell(s.Result.Best.Architecture)}` | {100 * s.Result.Best.Fitness:F2}% |");
         md.AppendLine();
         md.AppendLine(Inv, $"Shifting took {shifting.Result.SearchSeconds / Math.Max(1e-9, plain.Result.SearchSeconds):F2}x the plain search's wall time (goal: at most 1.5x; probe ratings are measured outside it).");
         md.AppendLine();
@@ -86,12 +86,7 @@ public sealed class RankingReport(RankingStudy study)
         md.AppendLine();
         md.AppendLine("![best and parent fitness per generation](plots/searches.png)");
         md.AppendLine();
-        md.AppendLine("## Stages");
-        md.AppendLine();
-        md.AppendLine("| stage | minutes |");
-        md.AppendLine("|---|---|");
-        foreach (var (stage, seconds) in state.StageSeconds) md.AppendLine(Inv, $"| {stage} | {seconds / 60:F1} |");
-        md.AppendLine();
+        ReportParts.AppendStages(md, state.StageSeconds);
         md.AppendLine("Scores of every source are in `scores.db` (table `scores`), ground truth in `ground-truth/ground-truth.db`, DNA's block ratings in `dna/ratings.db`; configuration in `config.json`, versions and hardware in `environment.json`.");
         AtomicFile.WriteAllText(Path.Combine(study.Folder, "report.md"), md.ToString());
     }
@@ -127,8 +122,6 @@ public sealed class RankingReport(RankingStudy study)
     private static string Format(Interval i, string format = "F3") =>
         double.IsNaN(i.Value) ? "n/a" : $"{i.Value.ToString(format, Inv)} [{i.Low.ToString(format, Inv)}, {i.High.ToString(format, Inv)}]";
 
-    private static string Cell(string architecture) => architecture.Replace("|", "\\|");
-
     private static string FileName(string source) => source.Replace('+', '-');
 
     private void PlotScatter(string source, IReadOnlyDictionary<string, double> scores, IReadOnlyDictionary<string, double> truth)
@@ -139,7 +132,7 @@ public sealed class RankingReport(RankingStudy study)
         plot.Title($"{Describe(source)} vs stand-alone test accuracy");
         plot.XLabel($"{source} score (higher should be better)");
         plot.YLabel("stand-alone test accuracy (%)");
-        Save(plot, Path.Combine(Plots, $"scatter-{FileName(source)}.png"));
+        ReportParts.SavePlot(plot, Path.Combine(Plots, $"scatter-{FileName(source)}.png"));
     }
 
     private void PlotProbes(ProbeTrace probes, IReadOnlyDictionary<string, double> truth)
@@ -155,7 +148,7 @@ public sealed class RankingReport(RankingStudy study)
         plot.XLabel("generations done");
         plot.YLabel("supernet accuracy after recalibration (%)");
         plot.ShowLegend();
-        Save(plot, Path.Combine(Plots, "probes.png"));
+        ReportParts.SavePlot(plot, Path.Combine(Plots, "probes.png"));
     }
 
     private void PlotSearches(StudySearch plain, StudySearch shifting)
@@ -173,8 +166,7 @@ public sealed class RankingReport(RankingStudy study)
         plot.XLabel("generation");
         plot.YLabel("supernet accuracy (%)");
         plot.ShowLegend();
-        Save(plot, Path.Combine(Plots, "searches.png"));
+        ReportParts.SavePlot(plot, Path.Combine(Plots, "searches.png"));
     }
 
-    private static void Save(Plot plot, string path) => AtomicFile.Write(path, s => s.Write(plot.GetImageBytes(800, 450, ImageFormat.Png)));
 }

@@ -96,7 +96,7 @@ public sealed class SupernetTransfer(string folder, RankingStudy source, Transfe
         md.AppendLine();
         md.AppendLine("| searched architecture | params | MACs | as a path of the adapted supernet (test) | trained from scratch (test) |");
         md.AppendLine("|---|---|---|---|---|");
-        md.AppendLine($"| `{r.Architecture.Replace("|", "\\|")}` | {r.Params:N0} | {r.Macs:N0} | {100 * r.SupernetTestAccuracy:F2}% | {100 * r.ScratchTestAccuracy:F2}% ({config.ScratchRecipe.Epochs} epochs, {r.ScratchSeconds:F0} s) |");
+        md.AppendLine($"| `{ReportParts.Cell(r.Architecture)}` | {r.Params:N0} | {r.Macs:N0} | {100 * r.SupernetTestAccuracy:F2}% | {100 * r.ScratchTestAccuracy:F2}% ({config.ScratchRecipe.Epochs} epochs, {r.ScratchSeconds:F0} s) |");
         AtomicFile.WriteAllText(Path.Combine(Folder, "report.md"), md.ToString());
     }
 

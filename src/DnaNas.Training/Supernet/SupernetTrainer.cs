@@ -38,42 +38,21 @@ public sealed class SupernetTrainer(TrainRecipe recipe, long seed)
             cancel.ThrowIfCancellationRequested();
             random.manual_seed(seed * 1_000_003 + epoch);
             var paths = new Random((int)((seed * 1_000_003 + epoch) & int.MaxValue));
-            supernet.train();
-            var clock = Stopwatch.StartNew();
-            double lossSum = 0, lr = 0;
-            long correct = 0, seen = 0;
-            int step = 0;
-            foreach (var (x, y) in loader.Epoch(epoch))
+            var totals = TrainingEpoch.Run(supernet, loader, optimizer, schedule, epoch, (x, y) =>
             {
-                using (var scope = NewDisposeScope())
-                {
-                    x.MoveToOtherDisposeScope(scope);
-                    y.MoveToOtherDisposeScope(scope);
-                    lr = schedule.At(epoch * stepsPerEpoch + step);
-                    Optimizers.SetLearningRate(optimizer, lr);
-                    supernet.zero_grad();
-                    var logits = supernet.call(x, supernet.PathOf(sampler.Sample(paths)));
-                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: recipe.LabelSmoothing);
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>() * y.shape[0];
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
-                    seen += y.shape[0];
-                }
-                step++;
-                if (progress is not null && (step % 10 == 0 || step == stepsPerEpoch))
-                {
-                    double rate = seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                    long remaining = (recipe.Epochs - epoch) * stepsPerEpoch * recipe.BatchSize - seen;
-                    progress.Report(new TrainProgress(epoch + 1, recipe.Epochs, step, (int)stepsPerEpoch, lossSum / seen, (double)correct / seen,
-                        rate, runClock.Elapsed, TimeSpan.FromSeconds(remaining / Math.Max(1, rate)), null));
-                }
-                cancel.ThrowIfCancellationRequested();
-            }
+                var logits = supernet.call(x, supernet.PathOf(sampler.Sample(paths)));
+                return (logits, nn.functional.cross_entropy(logits, y, label_smoothing: recipe.LabelSmoothing));
+            }, t =>
+            {
+                if (progress is null || (t.Steps % 10 != 0 && t.Steps != stepsPerEpoch)) return;
+                long remaining = (recipe.Epochs - epoch) * stepsPerEpoch * recipe.BatchSize - t.Seen;
+                progress.Report(new TrainProgress(epoch + 1, recipe.Epochs, t.Steps, (int)stepsPerEpoch, t.Loss, t.Accuracy, t.ImagesPerSecond,
+                    runClock.Elapsed, TimeSpan.FromSeconds(remaining / Math.Max(1, t.ImagesPerSecond)), null));
+            }, cancel);
             TorchRuntime.ReleaseFreedMemory();
             // A supernet has no single validation accuracy: paths are rated separately, after recalibration.
-            var record = new EpochRecord(epoch + 1, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), double.NaN, double.NaN, lr,
-                clock.Elapsed.TotalSeconds, seen / Math.Max(1e-9, clock.Elapsed.TotalSeconds), TorchRuntime.ResidentBytes(), Tensor.TotalCount);
+            var record = new EpochRecord(epoch + 1, totals.Loss, totals.Accuracy, double.NaN, double.NaN, totals.LearningRate,
+                totals.Elapsed.TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount);
             history.Add(record);
             state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
             if (checkpointPath is not null) Format.Save(checkpointPath, state, supernet, optimizer);
