@@ -20,9 +20,6 @@ public enum DnaStage { Teacher, Features, Blocks, Rating, Search, Retrain, Basel
 /// </summary>
 public readonly record struct PipelineEvent(DnaStage Stage, string Message, double? Fraction = null, bool Milestone = true);
 
-/// <summary>What the run folder's state.json records: the configuration's fingerprint and the stages that are durable.</summary>
-public sealed record PipelineState(string Fingerprint, IReadOnlyList<DnaStage> Done, IReadOnlyDictionary<string, double> StageSeconds);
-
 /// <summary>
 /// DNA end to end in a run folder (Li et al., CVPR 2020): train a teacher, cache its block outputs, train every
 /// block's cell to reproduce them, rate every candidate, search the best architecture under the budget exactly,
@@ -33,7 +30,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 {
     public string Folder { get; } = folder;
     public DnaConfig Config { get; } = config;
-    private string StatePath => Path.Combine(Folder, "state.json");
+    private StagedRun<DnaStage> Stages => new(Folder, Fingerprint(), "DNA run");
     public string TeacherFolder => Path.Combine(Folder, "teacher");
     public string FeaturesPath(string split) => Path.Combine(Folder, "features", $"{split}.bin");
     public string BlockCheckpoint(int block) => Path.Combine(Folder, "supernet", $"block{block}.bin");
@@ -70,13 +67,13 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     public string Fingerprint() => TrainRunConfig.Hash(JsonSerializer.Serialize(Config, JsonOptions.Compact));
 
     /// <param name="until">The last stage to run (a ranking study needs the ratings only); null runs them all.</param>
-    public PipelineState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default, DnaStage? until = null)
+    public StageState<DnaStage> Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default, DnaStage? until = null)
     {
-        var state = LoadState(resume);
+        var state = Stages.Load(resume);
         Directory.CreateDirectory(Folder);
         AtomicFile.WriteAllText(ConfigPath, JsonSerializer.Serialize(Config, JsonOptions.Indented));
         AtomicFile.WriteAllText(Path.Combine(Folder, "environment.json"), JsonSerializer.Serialize(RunEnvironment.Capture(), JsonOptions.Indented));
-        SaveState(state);
+        Stages.Save(state);
 
         progress.Report(new PipelineEvent(DnaStage.Teacher, $"loading {Datasets.KindName(Config.Data.Kind)}"));
         var data = Datasets.Load(Config.Data);
@@ -85,11 +82,8 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         AtomicFile.WriteAllText(SpacePath, SpaceFile.ToJson(space));
         CheckBudget(space);
 
-        foreach (var stage in Enum.GetValues<DnaStage>().Where(s => until is null || s <= until))
+        return Stages.Run(state, Enum.GetValues<DnaStage>().Where(s => until is null || s <= until), (stage, soFar) =>
         {
-            if (state.Done.Contains(stage)) { progress.Report(new PipelineEvent(stage, "done earlier", 1)); continue; }
-            cancel.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
             switch (stage)
             {
                 case DnaStage.Teacher: TrainTeacher(data, progress, cancel); break;
@@ -99,30 +93,10 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
                 case DnaStage.Search: SearchArchitecture(space, progress); break;
                 case DnaStage.Retrain: Retrain(RetrainFolder, ReadSearch().Best.Architecture, DnaStage.Retrain, data, progress, cancel); break;
                 case DnaStage.Baseline: Retrain(BaselineFolder, Baseline(space, Config.BudgetKind, ReadSearch().Best).ToString(), DnaStage.Baseline, data, progress, cancel); break;
-                case DnaStage.Report: new DnaReport(this).Write(space, state); break;
+                case DnaStage.Report: new DnaReport(this).Write(space, soFar); break;
             }
-            var seconds = new Dictionary<string, double>(state.StageSeconds) { [stage.ToString()] = state.StageSeconds.GetValueOrDefault(stage.ToString()) + clock.Elapsed.TotalSeconds };
-            state = state with { Done = [.. state.Done, stage], StageSeconds = seconds };
-            SaveState(state);
-            progress.Report(new PipelineEvent(stage, $"done in {clock.Elapsed.TotalSeconds:F0} s", 1));
-        }
-        return state;
+        }, (stage, message) => progress.Report(new PipelineEvent(stage, message, 1)), cancel);
     }
-
-    private PipelineState LoadState(bool resume)
-    {
-        if (!File.Exists(StatePath)) return new PipelineState(Fingerprint(), [], new Dictionary<string, double>());
-        if (!resume)
-            throw new TrainingException($"{Folder} already holds a run; pass --resume to continue it or choose another --out");
-        var state = JsonSerializer.Deserialize<PipelineState>(File.ReadAllText(StatePath), JsonOptions.Compact)
-                    ?? throw new TrainingException($"{StatePath} is empty; delete the folder to start over");
-        if (state.Fingerprint != Fingerprint())
-            throw new TrainingException($"{Folder} was started with another configuration; use another --out or delete it");
-        return state;
-    }
-
-    private void SaveState(PipelineState state) =>
-        AtomicFile.WriteAllText(StatePath, JsonSerializer.Serialize(state, JsonOptions.Indented));
 
     private void TrainTeacher(DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
     {
@@ -181,7 +155,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     /// <summary>Trains one block's cell (resuming from its checkpoint); what a block job runs.</summary>
     public BlockTrainingState TrainBlock(int block, Action<JobProgress> progress, CancellationToken cancel = default)
     {
-        var state = LoadState(resume: true);
+        var state = Stages.Load(resume: true);
         if (!state.Done.Contains(DnaStage.Features))
             throw new TrainingException($"{Folder}: the teacher's features are not cached yet; resume the run with dna run --resume");
         var space = SpaceFile.Load(SpacePath);

@@ -14,7 +14,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
 {
     private string Plots => Path.Combine(pipeline.Folder, "plots");
 
-    public void Write(SearchSpace space, PipelineState state)
+    public void Write(SearchSpace space, StageState<DnaStage> state)
     {
         Directory.CreateDirectory(Plots);
         var searched = ReadResult(pipeline.RetrainFolder);

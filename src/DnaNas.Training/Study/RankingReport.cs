@@ -35,7 +35,7 @@ public sealed class RankingReport(RankingStudy study)
         }).ToList();
     }
 
-    public void Write(StudyState state)
+    public void Write(StageState<StudyStage> state)
     {
         Directory.CreateDirectory(Plots);
         var entries = study.GroundTruthEntries();

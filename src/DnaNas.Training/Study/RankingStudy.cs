@@ -15,8 +15,6 @@ namespace DnaNas.Training.Study;
 
 public enum StudyStage { GroundTruth, Dna, Supernet, Scores, Search, ShiftingSearch, Report }
 
-public sealed record StudyState(string Fingerprint, IReadOnlyList<StudyStage> Done, IReadOnlyDictionary<string, double> StageSeconds);
-
 /// <summary>One evolutionary search of the study: what it found and what it cost.</summary>
 public sealed record StudySearch(string Name, ArchitectureSearchResult Result, ProbeTrace? Probes, long ShiftSteps);
 
@@ -33,7 +31,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
     public string Folder { get; } = folder;
     public RankingStudyConfig Config { get; } = config;
     public ProcessJobs? Jobs { get; init; }
-    private string StatePath => Path.Combine(Folder, "state.json");
+    private StagedRun<StudyStage> Stages => new(Folder, Fingerprint(), "study");
     public string GroundTruthFolder => Path.Combine(Folder, "ground-truth");
     public string DnaFolder => Path.Combine(Folder, "dna");
     public string SupernetPath => Path.Combine(Folder, "supernet.bin");
@@ -46,18 +44,15 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
     public GroundTruthRun GroundTruth() => new(GroundTruthFolder, new GroundTruthConfig(Config.SpaceName,
         Config.Data with { MaxTrain = Config.GroundTruthImages }, Config.GroundTruthRecipe, Config.BudgetKind, Config.Seed)) { Jobs = Jobs };
 
-    public StudyState Run(bool resume, IProgress<(StudyStage Stage, string Message)> progress, CancellationToken cancel = default)
+    public StageState<StudyStage> Run(bool resume, IProgress<(StudyStage Stage, string Message)> progress, CancellationToken cancel = default)
     {
-        var state = LoadState(resume);
+        var state = Stages.Load(resume);
         Directory.CreateDirectory(Folder);
         AtomicFile.WriteAllText(Path.Combine(Folder, "config.json"), JsonSerializer.Serialize(Config, JsonOptions.Indented));
         AtomicFile.WriteAllText(Path.Combine(Folder, "environment.json"), JsonSerializer.Serialize(RunEnvironment.Capture(), JsonOptions.Indented));
-        SaveState(state);
-        foreach (var stage in Enum.GetValues<StudyStage>())
+        Stages.Save(state);
+        return Stages.Run(state, Enum.GetValues<StudyStage>(), (stage, soFar) =>
         {
-            if (state.Done.Contains(stage)) { progress.Report((stage, "done earlier")); continue; }
-            cancel.ThrowIfCancellationRequested();
-            var clock = Stopwatch.StartNew();
             switch (stage)
             {
                 case StudyStage.GroundTruth:
@@ -71,28 +66,10 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
                 case StudyStage.Scores: ScoreGroundTruth(progress); break;
                 case StudyStage.Search: Search(shifting: false, progress, cancel); break;
                 case StudyStage.ShiftingSearch: Search(shifting: true, progress, cancel); break;
-                case StudyStage.Report: new RankingReport(this).Write(state); break;
+                case StudyStage.Report: new RankingReport(this).Write(soFar); break;
             }
-            var seconds = new Dictionary<string, double>(state.StageSeconds) { [stage.ToString()] = state.StageSeconds.GetValueOrDefault(stage.ToString()) + clock.Elapsed.TotalSeconds };
-            state = state with { Done = [.. state.Done, stage], StageSeconds = seconds };
-            SaveState(state);
-            progress.Report((stage, $"done in {clock.Elapsed.TotalSeconds:F0} s"));
-        }
-        return state;
+        }, (stage, message) => progress.Report((stage, message)), cancel);
     }
-
-    private StudyState LoadState(bool resume)
-    {
-        if (!File.Exists(StatePath)) return new StudyState(Fingerprint(), [], new Dictionary<string, double>());
-        if (!resume) throw new TrainingException($"{Folder} already holds a study; pass --resume to continue it or choose another --out");
-        var state = JsonSerializer.Deserialize<StudyState>(File.ReadAllText(StatePath), JsonOptions.Compact)
-                    ?? throw new TrainingException($"{StatePath} is empty; delete the folder to start over");
-        if (state.Fingerprint != Fingerprint())
-            throw new TrainingException($"{Folder} was started with another configuration; use another --out or delete it");
-        return state;
-    }
-
-    private void SaveState(StudyState state) => AtomicFile.WriteAllText(StatePath, JsonSerializer.Serialize(state, JsonOptions.Indented));
 
     private DatasetSplits SupernetData() => Datasets.Load(Config.Data with { MaxTrain = Config.SupernetImages });
 
