@@ -32,7 +32,7 @@ internal static class TrainingEpoch
         {
             double lr = schedule.At(epoch * stepsPerEpoch + totals.Steps);
             double loss;
-            long correct;
+            long correct, count = y.shape[0];
             using (var scope = NewDisposeScope())
             {
                 x.MoveToOtherDisposeScope(scope);
@@ -42,10 +42,10 @@ internal static class TrainingEpoch
                 var (logits, lossTensor) = step(x, y);
                 lossTensor.backward();
                 optimizer.step();
-                loss = lossTensor.item<float>() * y.shape[0];
+                loss = lossTensor.item<float>() * count;
                 correct = logits.argmax(1).eq(y).sum().item<long>();
             }
-            totals = new EpochTotals(totals.Steps + 1, totals.LossSum + loss, totals.Correct + correct, totals.Seen + y.shape[0], lr, clock.Elapsed);
+            totals = new EpochTotals(totals.Steps + 1, totals.LossSum + loss, totals.Correct + correct, totals.Seen + count, lr, clock.Elapsed);
             onStep?.Invoke(totals);
             cancel.ThrowIfCancellationRequested();
         }

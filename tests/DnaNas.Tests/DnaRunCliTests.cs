@@ -124,10 +124,16 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
     }
 
     [Fact]
-    public void A_block_job_on_a_folder_without_a_run_fails_with_a_clear_error()
+    public void A_job_on_a_folder_without_a_run_fails_with_a_clear_error()
     {
-        var (code, _, err) = CliTests.Dna("block-job", "--run", "/nonexistent/run", "--block", "0");
+        var (code, _, err) = CliTests.Dna("job", "--kind", "block", "--run", "/nonexistent/run", "--index", "0");
         Assert.Equal(1, code);
         Assert.Contains("holds no DNA run", err);
+        var (gtCode, _, gtErr) = CliTests.Dna("job", "--kind", "ground-truth", "--run", "/nonexistent/run", "--index", "0");
+        Assert.Equal(1, gtCode);
+        Assert.Contains("holds no ground truth", gtErr);
+        var (kindCode, _, kindErr) = CliTests.Dna("job", "--kind", "teacher", "--run", "/nonexistent/run", "--index", "0");
+        Assert.Equal(1, kindCode);
+        Assert.Contains("unknown job kind", kindErr);
     }
 }
