@@ -210,3 +210,22 @@ public class SupernetTests
         }
     }
 }
+
+public class PathSamplerTests
+{
+    [Fact]
+    public void A_cost_bin_keeps_every_sampled_path_inside_it_and_an_empty_bin_is_a_clear_error()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var bin = new CostBin(CostKind.Macs, 8_000_000, 12_000_000);
+        var sampler = new PathSampler(space, bin);
+        var rng = new Random(1);
+        var drawn = Enumerable.Range(0, 200).Select(_ => sampler.Sample(rng)).ToList();
+        Assert.All(drawn, a => Assert.InRange(CostModel.Of(space, a).Macs, 8_000_000, 12_000_000));
+        Assert.True(drawn.Select(a => a.ToString()).Distinct().Count() > 150, "paths inside the bin should still vary");
+
+        var empty = new PathSampler(space, new CostBin(CostKind.Params, 1, 10));
+        var e = Assert.Throws<TrainingException>(() => empty.Sample(rng));
+        Assert.Contains("widen the bin", e.Message);
+    }
+}
