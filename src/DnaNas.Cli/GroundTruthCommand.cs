@@ -24,7 +24,7 @@ internal static class GroundTruthCommand
         var stratify = new Option<string>("--stratify") { Description = "Cost the sample is spread over: params or macs.", DefaultValueFactory = _ => "params" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process (default: half the cores from 4 cores up, else 1)." };
+        var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process with an even share of the threads (default: one a core)." };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/ground-truth-<space>-<fingerprint>); rerun on it to continue." };
         var command = new Command("ground-truth",
             "Sample architectures stratified over cost, train each stand-alone with one recipe, store their accuracies (resumable).")

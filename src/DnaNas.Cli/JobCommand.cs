@@ -10,18 +10,17 @@ using DnaNas.Training.Jobs;
 namespace DnaNas.Cli;
 
 /// <summary>
-/// <c>dna job</c> (hidden): one item of a started run in its own process, for <c>--block-jobs</c> and
-/// <c>--jobs</c>. Progress goes to standard output as one JSON object a line, for the parent to relay.
+/// <c>dna job</c> (hidden): one item of a started run in its own process, for <c>--jobs</c>. Progress goes to standard output as one JSON object a line, for the parent to relay.
 /// </summary>
 internal static class JobCommand
 {
     public static Command Create()
     {
-        var kind = new Option<string>("--kind") { Description = $"{JobRequest.Block} or {JobRequest.GroundTruth}.", Required = true };
+        var kind = new Option<string>("--kind") { Description = $"{JobRequest.Block}, {JobRequest.Retrain} or {JobRequest.GroundTruth}.", Required = true };
         var run = new Option<string>("--run") { Description = "The run folder.", Required = true };
         var index = new Option<int>("--index") { Description = "Item index, from 0.", Required = true };
         var threads = CommonOptions.Threads();
-        var command = new Command("job", "Train one item of a run (started by dna run --block-jobs or dna ground-truth --jobs).") { Hidden = true };
+        var command = new Command("job", "Train one item of a run (started by dna run, dna ground-truth or dna study with --jobs).") { Hidden = true };
         foreach (var o in new Option[] { kind, run, index, threads }) command.Options.Add(o);
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -31,8 +30,9 @@ internal static class JobCommand
             switch (p.GetValue(kind))
             {
                 case JobRequest.Block: DnaPipeline.Open(folder).TrainBlock(p.GetValue(index), Print); break;
+                case JobRequest.Retrain: DnaPipeline.Open(folder).RetrainJob(p.GetValue(index), Print); break;
                 case JobRequest.GroundTruth: GroundTruthRun.Open(folder).TrainOne(p.GetValue(index), null, new Reporter<JobProgress>(Print)); break;
-                default: throw new ArgumentException($"unknown job kind \"{p.GetValue(kind)}\": use {JobRequest.Block} or {JobRequest.GroundTruth}");
+                default: throw new ArgumentException($"unknown job kind \"{p.GetValue(kind)}\": use {JobRequest.Block}, {JobRequest.Retrain} or {JobRequest.GroundTruth}");
             }
             return 0;
         }));

@@ -32,13 +32,13 @@ internal static class RunCommand
         };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
-        var blockJobs = new Option<int?>("--block-jobs")
+        var jobs = new Option<int?>("--jobs")
         {
-            Description = "Blocks trained at once, each in its own process with an even share of the threads (default: half the cores from 4 cores up, else 1).",
+            Description = "Trainings at once (the blocks; the searched network beside the baseline), each in its own process with an even share of the threads (default: one a core).",
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            preset, dataset, data, budgetParams, budgetMacs, softTargets, seed, threads, blockJobs, output, resume,
+            preset, dataset, data, budgetParams, budgetMacs, softTargets, seed, threads, jobs, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -52,9 +52,9 @@ internal static class RunCommand
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
             var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
-            int jobs = p.GetValue(blockJobs) ?? ProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
-            if (jobs < 1) throw new ArgumentException($"--block-jobs must be 1 or more, got {jobs}");
-            var pipeline = new DnaPipeline(folder, config) { BlockJobs = new ProcessJobs(jobs, JobCommand.StartInfo) };
+            int parallel = p.GetValue(jobs) ?? ProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
+            if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
+            var pipeline = new DnaPipeline(folder, config) { Jobs = new ProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
             PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress));
             Console.WriteLine($"report: {Path.Combine(folder, "summary.md")}");

@@ -17,7 +17,7 @@ internal static class StudyCommand
         var preset = new Option<string>("--preset") { Description = "default (about 150 min on 2 cores) or tiny (a smoke test).", DefaultValueFactory = _ => "default" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process (default: half the cores from 4 cores up, else 1)." };
+        var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process with an even share of the threads (default: one a core)." };
         var output = new Option<string?>("--out") { Description = "Study folder (default: runs/study-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped study at the stage where it stopped." };
         var command = new Command("study",

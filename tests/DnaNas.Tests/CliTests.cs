@@ -27,7 +27,7 @@ public class CliTests
     [InlineData("eval", "--dataset", "--data")]
     [InlineData("space", "--space", "--samples", "--json")]
     [InlineData("bench", "--steps", "--threads", "search", "rating")]
-    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--block-jobs", "--resume", "--out")]
+    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--jobs", "--resume", "--out")]
     [InlineData("search", "--budget-params", "--budget-macs", "--top")]
     [InlineData("ground-truth", "--count", "--epochs", "--max-train", "--stratify", "--jobs", "--out")]
     [InlineData("study", "--preset", "--jobs", "--resume", "--out")]

@@ -11,7 +11,7 @@ public sealed class TinyReferenceRun : IDisposable
 
     public TinyReferenceRun()
     {
-        var (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--block-jobs", "1", "--out", Folder]);
+        var (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--out", Folder]);
         Assert.True(code == 0, err);
     }
 
@@ -32,7 +32,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
     /// <summary>Starts dna run and SIGKILLs it (no chance to clean up) once a line of its output matches.</summary>
     private static void RunAndKillAt(string folder, bool resume, Func<string, bool> killWhen)
     {
-        var start = CliTests.DnaStart([.. Tiny, "--block-jobs", "1", "--out", folder, .. resume ? new[] { "--resume" } : []]);
+        var start = CliTests.DnaStart([.. Tiny, "--jobs", "1", "--out", folder, .. resume ? new[] { "--resume" } : []]);
         using var process = new Process { StartInfo = start };
         var lines = new List<string>();
         bool killed = false;
@@ -112,7 +112,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
         string folder = TempFolder("parallel");
         try
         {
-            var (code, output, err) = CliTests.Dna([.. Tiny, "--block-jobs", "2", "--out", folder]);
+            var (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "2", "--out", folder]);
             Assert.True(code == 0, err);
             Assert.Contains("training 4 blocks, 2 jobs at a time", output);
             AssertSameRatings(reference.Folder, folder);

@@ -42,8 +42,11 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     public string SpacePath => Path.Combine(Folder, "space.json");
     private string ConfigPath => Path.Combine(Folder, "config.json");
 
-    /// <summary>Where blocks train: null or one job at a time trains them one after another in this process.</summary>
-    public ProcessJobs? BlockJobs { get; init; }
+    /// <summary>
+    /// Where independent trainings run (the blocks; the searched network beside the baseline): null or one job at
+    /// a time trains them one after another in this process.
+    /// </summary>
+    public ProcessJobs? Jobs { get; init; }
 
     /// <summary>A started run, from its folder's config.json (for a block job, or for dna search).</summary>
     public static DnaPipeline Open(string folder)
@@ -91,8 +94,8 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
                 case DnaStage.Blocks: TrainBlocks(space, progress, cancel); break;
                 case DnaStage.Rating: RateBlocks(space, data, progress, cancel); break;
                 case DnaStage.Search: SearchArchitecture(space, progress); break;
-                case DnaStage.Retrain: Retrain(RetrainFolder, ReadSearch().Best.Architecture, DnaStage.Retrain, data, progress, cancel); break;
-                case DnaStage.Baseline: Retrain(BaselineFolder, Baseline(space, Config.BudgetKind, ReadSearch().Best).ToString(), DnaStage.Baseline, data, progress, cancel); break;
+                case DnaStage.Retrain: RetrainBoth(data, progress, cancel); break;
+                case DnaStage.Baseline: Retrain(1, data, progress, cancel); break;
                 case DnaStage.Report: new DnaReport(this).Write(space, soFar); break;
             }
         }, (stage, message) => progress.Report(new PipelineEvent(stage, message, 1)), cancel);
@@ -138,7 +141,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
             progress.Report(new PipelineEvent(DnaStage.Blocks, p.Message, fractions.Average(), p.Milestone));
         }
 
-        if (BlockJobs is { Parallel: > 1 } jobs && pending.Count > 1)
+        if (Jobs is { Parallel: > 1 } jobs && pending.Count > 1)
         {
             progress.Report(new PipelineEvent(DnaStage.Blocks, $"training {pending.Count} blocks, {Math.Min(jobs.Parallel, pending.Count)} jobs at a time"));
             jobs.Run(JobRequest.Block, Folder, pending, TorchRuntime.Threads, Report, cancel);
@@ -226,14 +229,59 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         JsonSerializer.Deserialize<SearchOutcome>(File.ReadAllText(SearchPath), JsonOptions.Compact)
         ?? throw new TrainingException($"{SearchPath} is empty; delete it and resume to search again");
 
-    private void Retrain(string folder, string architecture, DnaStage stage, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
+    /// <summary>
+    /// The searched network, and with parallel jobs the baseline beside it (same recipe and seed, so the comparison
+    /// stays fair); run one after another, the baseline waits for its own stage.
+    /// </summary>
+    private void RetrainBoth(DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
     {
-        var config = new TrainRunConfig(Config.SpaceName, architecture, Config.Data, Config.RetrainRecipe, Config.Seed);
+        var pending = new[] { 0, 1 }.Where(i => new TrainRun(RetrainFolderOf(i)).ReadResult() is null).ToList();
+        if (Jobs is { Parallel: > 1 } jobs && pending.Count > 1)
+        {
+            progress.Report(new PipelineEvent(DnaStage.Retrain, "training the searched network and the baseline side by side"));
+            var fractions = new double[2];
+            jobs.Run(JobRequest.Retrain, Folder, pending, TorchRuntime.Threads, p =>
+            {
+                fractions[p.Index] = p.Fraction;
+                progress.Report(new PipelineEvent(DnaStage.Retrain, p.Message, fractions.Average(), p.Milestone));
+            }, cancel);
+        }
+        Retrain(0, data, progress, cancel);
+    }
+
+    private string RetrainFolderOf(int which) => which == 0 ? RetrainFolder : BaselineFolder;
+
+    private string RetrainArchitecture(int which, SearchSpace space) =>
+        which == 0 ? ReadSearch().Best.Architecture : Baseline(space, Config.BudgetKind, ReadSearch().Best).ToString();
+
+    /// <summary>Trains (or resumes) the searched network (0) or the baseline (1); what a retrain job runs.</summary>
+    public TrainRunResult RetrainJob(int which, Action<JobProgress> progress, CancellationToken cancel = default)
+    {
+        if (which is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(which), "0 is the searched network, 1 the baseline");
+        if (!Stages.Load(resume: true).Done.Contains(DnaStage.Search))
+            throw new TrainingException($"{Folder}: nothing is searched yet; resume the run with dna run --resume");
+        var data = Datasets.Load(Config.Data);
+        return Train(which, data, new Reporter<TrainProgress>(p => progress(new JobProgress(which, ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs,
+            $"{(which == 0 ? "searched" : "baseline")} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished is { } e ? $" | validation {e.ValidationAccuracy:P2}" : ""),
+            p.Finished is not null))), cancel);
+    }
+
+    private void Retrain(int which, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
+    {
+        var stage = which == 0 ? DnaStage.Retrain : DnaStage.Baseline;
+        var result = Train(which, data, Relay(stage, progress), cancel);
+        progress.Report(new PipelineEvent(stage, $"{result.Architecture}: test accuracy {result.TestAccuracy:P2}, {result.Params:N0} params"));
+    }
+
+    private TrainRunResult Train(int which, DatasetSplits data, IProgress<TrainProgress> progress, CancellationToken cancel)
+    {
+        var run = new TrainRun(RetrainFolderOf(which));
+        if (run.ReadResult() is { } finished) return finished;
+        var config = new TrainRunConfig(Config.SpaceName, RetrainArchitecture(which, TrainRun.SpaceFor(Config.SpaceName, data)), Config.Data, Config.RetrainRecipe, Config.Seed);
         // Searched network and baseline get the same teacher when soft targets are on, so the comparison stays fair.
         var teacher = Config.RetrainRecipe.DistillationWeight > 0 ? new TrainRun(TeacherFolder).LoadModel(data).Model : null;
         using var _ = teacher;
-        var result = new TrainRun(folder).Run(config, data, resume: true, Relay(stage, progress), cancel: cancel, teacher: teacher);
-        progress.Report(new PipelineEvent(stage, $"{architecture}: test accuracy {result.TestAccuracy:P2}, {result.Params:N0} params"));
+        return run.Run(config, data, resume: true, progress, cancel: cancel, teacher: teacher);
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
                     GroundTruth().Run(Config.GroundTruthCount, new Reporter<JobProgress>(p => { if (p.Milestone) progress.Report((stage, p.Message)); }), cancel);
                     break;
                 case StudyStage.Dna:
-                    new DnaPipeline(DnaFolder, Config.Dna) { BlockJobs = Jobs }
+                    new DnaPipeline(DnaFolder, Config.Dna) { Jobs = Jobs }
                         .Run(resume: true, new Reporter<PipelineEvent>(e => { if (e.Milestone) progress.Report((stage, $"{e.Stage}: {e.Message}")); }), cancel, until: DnaStage.Rating);
                     break;
                 case StudyStage.Supernet: TrainSupernet(progress, cancel); break;
