@@ -35,8 +35,8 @@ public sealed record DnaConfig
     public static IReadOnlyList<string> PresetNames { get; } = ["quick", "full", "tiny"];
 
     /// <summary>
-    /// quick: the README's search example, sized for 30 minutes on 2 cores (5-epoch retraining of the searched net
-    /// and the baseline side by side, one thread each: about 19 minutes for 250K-parameter nets); full: 500K
+    /// quick: the README's search example, aimed at 30 minutes on 2 cores but measured at 33-40 (5-epoch retraining of
+    /// the searched net and the baseline side by side, one thread each, about 4.5 minutes an epoch); full: 500K
     /// parameters and 12 epochs, measured far over 150 minutes (a net of 7x7 ops trains at about 100 images/s
     /// here), to be resized; tiny: minutes, for smoke tests of the
     /// whole pipeline (its accuracy means nothing). Both real presets use the space's default architecture as the
