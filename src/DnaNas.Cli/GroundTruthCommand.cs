@@ -75,24 +75,12 @@ internal static class JobsDisplay
 {
     public static T Run<T>(string title, Func<IProgress<JobProgress>, T> work)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
-            return work(new Reporter<JobProgress>(p => { if (p.Milestone) Console.WriteLine($"   {p.Message}"); }));
-        T result = default!;
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask(title, maxValue: 1);
-                result = work(new Reporter<JobProgress>(p =>
-                {
-                    task.Value = Math.Min(1, p.Fraction);
-                    task.Description = $"{title}: {Markup.Escape(p.Message)}";
-                    if (p.Milestone) AnsiConsole.MarkupLineInterpolated($"{p.Message}");
-                }));
-                task.Value = 1;
-            });
-        return result;
+        if (!LiveBar.Available) return work(new Reporter<JobProgress>(p => { if (p.Milestone) Console.WriteLine($"   {p.Message}"); }));
+        return LiveBar.Run(title, task => work(new Reporter<JobProgress>(p =>
+        {
+            task.Value = Math.Min(1, p.Fraction);
+            task.Description = $"{title}: {Markup.Escape(p.Message)}";
+            if (p.Milestone) AnsiConsole.MarkupLineInterpolated($"{p.Message}");
+        })));
     }
 }

@@ -121,10 +121,9 @@ internal static class TransferCommand
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--out") { Description = "Transfer folder (default: <study>/transfer-<dataset>); rerun on it to continue." };
-        var defaults = new TransferConfig { Target = null! };
-        var population = new Option<int>("--population") { Description = "Evolution: architectures per generation.", DefaultValueFactory = _ => defaults.Evolution.Population };
-        var generations = new Option<int>("--generations") { Description = "Evolution: generations.", DefaultValueFactory = _ => defaults.Evolution.Generations };
-        var scratchEpochs = new Option<int>("--scratch-epochs") { Description = "Epochs of the from-scratch training of the found architecture.", DefaultValueFactory = _ => defaults.ScratchRecipe.Epochs };
+        var population = new Option<int>("--population") { Description = "Evolution: architectures per generation.", DefaultValueFactory = _ => TransferConfig.DefaultEvolution.Population };
+        var generations = new Option<int>("--generations") { Description = "Evolution: generations.", DefaultValueFactory = _ => TransferConfig.DefaultEvolution.Generations };
+        var scratchEpochs = new Option<int>("--scratch-epochs") { Description = "Epochs of the from-scratch training of the found architecture.", DefaultValueFactory = _ => TransferConfig.DefaultScratchRecipe.Epochs };
         var command = new Command("transfer",
             "Give a study's trained supernet a fresh classifier for another data set (default: sklearn's 8x8 digits, resized), adapt it by the shifting search, and compare the found architecture with the same trained from scratch.")
         {

@@ -119,16 +119,28 @@ public class DnaPipelineTests
     }
 
     [Fact]
-    public void The_baseline_is_the_uniform_network_closest_in_parameters()
+    public void The_baseline_is_the_largest_uniform_network_within_the_budget_or_the_cheapest_when_none_fits()
     {
         var space = BuiltinSpaces.FmnistMbconv;
-        var baseline = DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, new SearchedArchitecture("", 0, 200_000, 0));
-        Assert.Single(baseline.Blocks.SelectMany(b => b.Layers).Where(op => !op.IsSkip).Distinct());
-        long diff = Math.Abs(CostModel.Of(space, baseline).Params - 200_000);
+        var uniform = new List<(Architecture Arch, long Params)>();
         foreach (var op in space.Ops)
+            for (int trim = 0; trim < 3; trim++)
+            {
+                var arch = new Architecture(space.Blocks.Select(b =>
+                    new Candidate(Enumerable.Range(0, b.Layers).Select(l => l < Math.Max(b.MinLayers, b.Layers - trim) ? op : Op.Skip))));
+                uniform.Add((arch, CostModel.Of(space, arch).Params));
+            }
+        foreach (long budget in new long[] { 200_000, 250_000, 500_000 })
         {
-            var full = new Architecture(space.Blocks.Select(b => new Candidate(Enumerable.Repeat(op, b.Layers))));
-            Assert.True(diff <= Math.Abs(CostModel.Of(space, full).Params - 200_000));
+            var baseline = DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, budget);
+            Assert.Single(baseline.Blocks.SelectMany(b => b.Layers).Where(op => !op.IsSkip).Distinct());
+            long cost = CostModel.Of(space, baseline).Params;
+            Assert.True(cost <= budget);
+            Assert.Equal(uniform.Where(u => u.Params <= budget).Max(u => u.Params), cost);
         }
+        Assert.Equal("k5e3|k5e3/k5e3|k5e3|k5e3/k5e3|k5e3|k5e3/k5e3|k5e3",
+            DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, 250_000).ToString());
+        var cheapest = DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, 1_000);
+        Assert.Equal(uniform.Min(u => u.Params), CostModel.Of(space, cheapest).Params);
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using DnaNas.Space;
+using DnaNas.Training;
 using DnaNas.Training.Dna;
 using DnaNas.Training.Rating;
 
@@ -107,15 +109,34 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
     }
 
     [Fact]
+    public void The_tiny_run_trains_its_teacher_once_and_reports_it_as_the_baseline()
+    {
+        var pipeline = DnaPipeline.Open(reference.Folder);
+        Assert.True(pipeline.Config.TeacherIsBaseline);
+        Assert.Equal(pipeline.TeacherFolder, pipeline.BaselineFolder);
+        Assert.False(Directory.Exists(Path.Combine(reference.Folder, "baseline")));
+        var teacher = new TrainRun(pipeline.TeacherFolder).ReadResult()!;
+        var space = SpaceFile.Load(pipeline.SpacePath);
+        Assert.Equal(DnaPipeline.Baseline(space, pipeline.Config.BudgetKind, pipeline.Config.Budget).ToString(), teacher.Architecture);
+        Assert.Equal(pipeline.Config.RetrainRecipe.Epochs, teacher.History.Count);
+        string summary = File.ReadAllText(Path.Combine(reference.Folder, "summary.md"));
+        Assert.Contains($"| baseline (uniform; also the teacher) | `{ReportParts.Cell(teacher.Architecture)}` |", summary);
+        Assert.DoesNotContain("| teacher |", summary);
+    }
+
+    [Fact]
     public void Blocks_trained_in_parallel_processes_give_exactly_the_ratings_of_one_process()
     {
         string folder = TempFolder("parallel");
         try
         {
-            var (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "2", "--out", folder]);
+            // Soft targets give the baseline a training of its own, so it runs beside the searched network.
+            var (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "2", "--soft-targets", "0.5", "--out", folder]);
             Assert.True(code == 0, err);
             Assert.Contains("training 4 blocks, 2 jobs at a time", output);
+            Assert.Contains("training the searched network and the baseline side by side", output);
             AssertSameRatings(reference.Folder, folder);
+            Assert.True(File.Exists(Path.Combine(folder, "baseline", "result.json")));
         }
         finally
         {

@@ -37,7 +37,8 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     public string RatingsPath => Path.Combine(Folder, "ratings.db");
     public string SearchPath => Path.Combine(Folder, "search.json");
     public string RetrainFolder => Path.Combine(Folder, "retrain");
-    public string BaselineFolder => Path.Combine(Folder, "baseline");
+    /// <summary>The baseline's training; the teacher's when the teacher is the baseline (one training, two roles).</summary>
+    public string BaselineFolder => Config.TeacherIsBaseline ? TeacherFolder : Path.Combine(Folder, "baseline");
 
     public string SpacePath => Path.Combine(Folder, "space.json");
     private string ConfigPath => Path.Combine(Folder, "config.json");
@@ -89,7 +90,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         {
             switch (stage)
             {
-                case DnaStage.Teacher: TrainTeacher(data, progress, cancel); break;
+                case DnaStage.Teacher: TrainTeacher(space, data, progress, cancel); break;
                 case DnaStage.Features: CacheFeatures(space, data, progress); break;
                 case DnaStage.Blocks: TrainBlocks(space, progress, cancel); break;
                 case DnaStage.Rating: RateBlocks(space, data, progress, cancel); break;
@@ -101,12 +102,15 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         }, (stage, message) => progress.Report(new PipelineEvent(stage, message, 1)), cancel);
     }
 
-    private void TrainTeacher(DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
+    private void TrainTeacher(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
     {
         var run = new TrainRun(TeacherFolder);
-        var teacherConfig = new TrainRunConfig(Config.SpaceName, Config.TeacherArchitecture, Config.Data, Config.TeacherRecipe, Config.Seed);
+        var teacherConfig = new TrainRunConfig(Config.SpaceName,
+            Config.TeacherArchitecture ?? Baseline(space, Config.BudgetKind, Config.Budget).ToString(), Config.Data,
+            Config.TeacherRecipe ?? Config.RetrainRecipe with { DistillationWeight = 0 }, Config.Seed);
         var result = run.Run(teacherConfig, data, resume: true, Relay(DnaStage.Teacher, progress), cancel: cancel);
-        progress.Report(new PipelineEvent(DnaStage.Teacher, $"teacher {result.Architecture}: test accuracy {result.TestAccuracy:P2}"));
+        string role = Config.TeacherIsBaseline ? "teacher and baseline" : "teacher";
+        progress.Report(new PipelineEvent(DnaStage.Teacher, $"{role} {result.Architecture}: test accuracy {result.TestAccuracy:P2}"));
     }
 
     private void CacheFeatures(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress)
@@ -252,7 +256,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     private string RetrainFolderOf(int which) => which == 0 ? RetrainFolder : BaselineFolder;
 
     private string RetrainArchitecture(int which, SearchSpace space) =>
-        which == 0 ? ReadSearch().Best.Architecture : Baseline(space, Config.BudgetKind, ReadSearch().Best).ToString();
+        which == 0 ? ReadSearch().Best.Architecture : Baseline(space, Config.BudgetKind, Config.Budget).ToString();
 
     /// <summary>Trains (or resumes) the searched network (0) or the baseline (1); what a retrain job runs.</summary>
     public TrainRunResult RetrainJob(int which, Action<JobProgress> progress, CancellationToken cancel = default)
@@ -285,12 +289,12 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     }
 
     /// <summary>
-    /// The hand-designed comparison: a uniform MobileNetV2-style network (one op everywhere, a fixed depth per
-    /// block), the one whose cost in the budget's unit is closest to the searched architecture's.
+    /// The hand-designed comparison, fixed before any search: a uniform MobileNetV2-style network (one op
+    /// everywhere, a fixed depth per block), the most costly one in the budget's unit that fits it (the cheapest
+    /// when none fits). The searched architecture fills the same budget, so the two cost about the same.
     /// </summary>
-    public static Architecture Baseline(SearchSpace space, CostKind kind, SearchedArchitecture searched)
+    public static Architecture Baseline(SearchSpace space, CostKind kind, long budget)
     {
-        long target = kind == CostKind.Params ? searched.Params : searched.Macs;
         var options = new List<Architecture>();
         foreach (var op in space.Ops)
             for (int trim = 0; trim < space.Blocks.Max(b => b.Layers); trim++)
@@ -300,7 +304,10 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
                     return new Candidate(Enumerable.Range(0, b.Layers).Select(l => l < depth ? op : Space.Op.Skip));
                 })));
         long Cost(Architecture a) => kind == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs;
-        return options.OrderBy(a => Math.Abs(Cost(a) - target)).ThenBy(a => a.ToString(), StringComparer.Ordinal).First();
+        var fitting = options.Where(a => Cost(a) <= budget).ToList();
+        return fitting.Count > 0
+            ? fitting.OrderByDescending(Cost).ThenBy(a => a.ToString(), StringComparer.Ordinal).First()
+            : options.OrderBy(Cost).ThenBy(a => a.ToString(), StringComparer.Ordinal).First();
     }
 
     private static IProgress<TrainProgress> Relay(DnaStage stage, IProgress<PipelineEvent> progress) =>

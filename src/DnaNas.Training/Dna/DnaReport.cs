@@ -21,9 +21,17 @@ public sealed class DnaReport(DnaPipeline pipeline)
         var baseline = ReadResult(pipeline.BaselineFolder);
         var teacher = ReadResult(pipeline.TeacherFolder);
         var search = pipeline.ReadSearch();
-        double searchCost = new[] { "Teacher", "Features", "Blocks", "Rating", "Search" }.Sum(s => state.StageSeconds.GetValueOrDefault(s));
+        bool shared = pipeline.Config.TeacherIsBaseline;
+        // A teacher that is the baseline would be trained for the comparison anyway: it is not a cost of searching.
+        var searchStages = shared ? new[] { "Features", "Blocks", "Rating", "Search" } : ["Teacher", "Features", "Blocks", "Rating", "Search"];
+        double searchCost = searchStages.Sum(s => state.StageSeconds.GetValueOrDefault(s));
+        var rows = shared
+            ? new[] { ("searched", searched), ("baseline (uniform; also the teacher)", baseline) }
+            : [("searched", searched), ("baseline (uniform)", baseline), ("teacher", teacher)];
 
-        PlotCurves(Path.Combine(Plots, "training-curves.png"), ("searched", searched), ("baseline", baseline), ("teacher", teacher));
+        PlotCurves(Path.Combine(Plots, "training-curves.png"), shared
+            ? [("searched", searched), ("baseline = teacher", baseline)]
+            : [("searched", searched), ("baseline", baseline), ("teacher", teacher)]);
         using (var store = new RatingStore(pipeline.RatingsPath))
             for (int b = 0; b < space.Blocks.Count; b++)
                 PlotHistogram(Path.Combine(Plots, $"ratings-block{b + 1}.png"), b, store.Block(b).Select(r => r.ScaledMae).ToArray());
@@ -39,10 +47,13 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine();
         md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
         md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var (name, r) in new[] { ("searched", searched), ("baseline (uniform)", baseline), ("teacher", teacher) })
+        foreach (var (name, r) in rows)
             md.AppendLine(inv, $"| {name} | `{ReportParts.Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
         md.AppendLine();
-        md.AppendLine(inv, $"Search cost (teacher, features, block training, rating, search): {searchCost / 60:F1} min. Budget: {search.Budget}.");
+        string costParts = shared
+            ? "features, block training, rating, search; the teacher is the baseline, trained once for both roles"
+            : "teacher, features, block training, rating, search";
+        md.AppendLine(inv, $"Search cost ({costParts}): {searchCost / 60:F1} min. Budget: {search.Budget}.");
         md.AppendLine();
         md.AppendLine("## Top architectures by summed block rating");
         md.AppendLine();

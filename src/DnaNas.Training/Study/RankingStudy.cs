@@ -75,6 +75,14 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
 
     public SearchSpace Space(DatasetSplits data) => TrainRun.SpaceFor(Config.SpaceName, data);
 
+    /// <summary>The space with the study data's classes, as its DNA stage wrote it (what a supernet of this study is built for).</summary>
+    public SearchSpace SavedSpace()
+    {
+        string path = new DnaPipeline(DnaFolder, Config.Dna).SpacePath;
+        if (!File.Exists(path)) throw new TrainingException($"{Folder} has not reached its DNA stage yet (no {path}); run dna study --out {Folder} --resume first");
+        return SpaceFile.Load(path);
+    }
+
     private void TrainSupernet(IProgress<(StudyStage, string)> progress, CancellationToken cancel)
     {
         var data = SupernetData();

@@ -17,16 +17,20 @@ namespace DnaNas.Training.Study;
 /// </summary>
 public sealed record TransferConfig
 {
+    /// <summary>Defaults, public so the command line can show them before it knows the target.</summary>
+    public static readonly EvolutionSettings DefaultEvolution = new() { Population = 20, Generations = 10, Parents = 5, Mutations = 8, Crossovers = 8 };
+    public static readonly TrainRecipe DefaultScratchRecipe = new() { Epochs = 30, BatchSize = 64, Augment = new AugmentOptions(PadCrop: 2, HorizontalFlip: false) };
+
     public required DatasetRequest Target { get; init; }
     public long Seed { get; init; }
     /// <summary>Several steps per candidate (the official code's mode): the fresh classifier has everything to learn.</summary>
     public ShiftingSettings Shifting { get; init; } = new() { Mode = ShiftingMode.PerCandidate, StepsPerCandidate = 5, LearningRate = 0.01, BatchSize = 64 };
-    public EvolutionSettings Evolution { get; init; } = new() { Population = 20, Generations = 10, Parents = 5, Mutations = 8, Crossovers = 8 };
+    public EvolutionSettings Evolution { get; init; } = DefaultEvolution;
     public CostKind BudgetKind { get; init; } = CostKind.Params;
     public long Budget { get; init; } = 250_000;
     public int CalibrationImages { get; init; } = 256;
     /// <summary>From-scratch training of the searched architecture on the target data.</summary>
-    public TrainRecipe ScratchRecipe { get; init; } = new() { Epochs = 30, BatchSize = 64, Augment = new AugmentOptions(PadCrop: 2, HorizontalFlip: false) };
+    public TrainRecipe ScratchRecipe { get; init; } = DefaultScratchRecipe;
 }
 
 public sealed record TransferResult(string Source, string Architecture, long Params, long Macs, double SupernetValidationAccuracy,
@@ -45,8 +49,7 @@ public sealed class SupernetTransfer(string folder, RankingStudy source, Transfe
         string weights = File.Exists(source.ShiftedPath) ? source.ShiftedPath : source.SupernetPath;
         if (!File.Exists(weights)) throw new TrainingException($"{source.Folder} has no trained supernet yet; run dna study --out {source.Folder} --resume first");
 
-        var sourceData = Datasets.Load(source.Config.Data with { MaxTrain = 256, MaxTest = 256 });
-        var sourceSpace = source.Space(sourceData);
+        var sourceSpace = source.SavedSpace();
         var target = Datasets.Load(config.Target);
         var targetSpace = sourceSpace with { Classes = target.Train.ClassCount };
         progress.Report($"{target.Name}: {target.Train.Count} train / {target.Validation.Count} validation / {target.Test.Count} test images, {target.Train.ClassCount} classes; supernet {Path.GetFileName(weights)} of {source.Folder}");
