@@ -11,15 +11,6 @@ namespace DnaNas.Tests;
 
 public class DnaPipelineTests
 {
-    private static DnaConfig Tiny(long seed = 0) =>
-        DnaConfig.Preset("tiny", new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1), seed) with
-        {
-            FeatureImages = 256, RatingImages = 128,
-            TeacherRecipe = new TrainRecipe { Epochs = 1, BatchSize = 64 },
-        };
-
-    private static string TempFolder() => Path.Combine(Path.GetTempPath(), $"dna-run-{Guid.NewGuid():N}");
-
     [Fact]
     public void The_prefix_sharing_walk_gives_the_same_ratings_as_rating_each_candidate_from_scratch()
     {
@@ -60,61 +51,6 @@ public class DnaPipelineTests
         {
             Assert.Equal(naive[i].Mse, walked[i].Mse, 1e-5);
             Assert.Equal(naive[i].ScaledMae, walked[i].ScaledMae, 1e-5);
-        }
-    }
-
-    [Fact]
-    public void Two_runs_with_the_same_seed_rate_a_block_in_the_same_order_and_a_run_resumes_where_it_was_cancelled()
-    {
-        string first = TempFolder(), second = TempFolder();
-        try
-        {
-            new DnaPipeline(first, Tiny()).Run(resume: false, new Reporter<PipelineEvent>(_ => { }));
-
-            // Second run: cancelled during block training (after block 1), then during rating (after one subtree).
-            var pipeline = new DnaPipeline(second, Tiny());
-            using (var cancel = new CancellationTokenSource())
-            {
-                Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Run(false, new Reporter<PipelineEvent>(e =>
-                {
-                    if (e.Stage == DnaStage.Blocks && e.Message.StartsWith("block 1:", StringComparison.Ordinal)) cancel.Cancel();
-                }), cancel.Token));
-            }
-            var block1 = File.GetLastWriteTimeUtc(pipeline.BlockCheckpoint(0));
-            Assert.False(File.Exists(pipeline.BlockCheckpoint(1)));
-            using (var cancel = new CancellationTokenSource())
-            {
-                Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Run(true, new Reporter<PipelineEvent>(e =>
-                {
-                    if (e.Stage == DnaStage.Rating && e.Message.Contains("block 2:")) cancel.Cancel();
-                }), cancel.Token));
-            }
-            Assert.Equal(block1, File.GetLastWriteTimeUtc(pipeline.BlockCheckpoint(0)));
-            int storedBefore;
-            using (var store = new RatingStore(pipeline.RatingsPath)) storedBefore = store.Count(0) + store.Count(1);
-            Assert.True(storedBefore > 42, "block 1 and part of block 2 should be stored");
-
-            var events = new List<PipelineEvent>();
-            pipeline.Run(true, new Reporter<PipelineEvent>(events.Add));
-            Assert.Contains(events, e => e.Stage == DnaStage.Blocks && e.Message == "done earlier");
-            Assert.Equal(block1, File.GetLastWriteTimeUtc(pipeline.BlockCheckpoint(0)));
-
-            using var a = new RatingStore(Path.Combine(first, "ratings.db"));
-            using var b = new RatingStore(pipeline.RatingsPath);
-            for (int block = 0; block < 4; block++)
-            {
-                var orderA = a.Block(block).OrderBy(r => r.ScaledMae).Select(r => r.Candidate).ToList();
-                var orderB = b.Block(block).OrderBy(r => r.ScaledMae).Select(r => r.Candidate).ToList();
-                Assert.Equal(orderA, orderB);
-            }
-            Assert.Equal(new DnaPipeline(first, Tiny()).ReadSearch().Best, pipeline.ReadSearch().Best);
-            Assert.True(File.Exists(Path.Combine(second, "summary.md")));
-            Assert.True(File.Exists(Path.Combine(second, "plots", "training-curves.png")));
-        }
-        finally
-        {
-            if (Directory.Exists(first)) Directory.Delete(first, true);
-            if (Directory.Exists(second)) Directory.Delete(second, true);
         }
     }
 
