@@ -47,8 +47,8 @@ public sealed record DnaConfig
     public static IReadOnlyList<string> PresetNames { get; } = ["quick", "full", "tiny"];
 
     /// <summary>
-    /// quick: the README's search example, sized for 30 minutes on 2 cores: two 5-epoch trainings (about 12 minutes
-    /// each here) and 3 minutes of block training and rating; full: 500K parameters and 12-epoch trainings, sized by
+    /// quick: the README's main command, measured at 29.5 minutes on 2 cores: two 5-epoch trainings (12 minutes for
+    /// the baseline, 14 for a searched net with 7x7 ops) and 3 minutes of block training and rating; full: 500K parameters and 12-epoch trainings, sized by
     /// estimate for 150 minutes (not yet measured end to end); tiny: minutes, for smoke tests of the whole pipeline
     /// (its accuracy means nothing). The real presets distil from the baseline (<see cref="TeacherIsBaseline"/>): the
     /// report trains it anyway, so the teacher costs nothing extra and is as strong as the recipe makes a network.
