@@ -106,7 +106,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     {
         var run = new TrainRun(TeacherFolder);
         var teacherConfig = new TrainRunConfig(Config.SpaceName,
-            Config.TeacherArchitecture ?? Baseline(space, Config.BudgetKind, Config.Budget).ToString(), Config.Data,
+            Config.TeacherArchitecture ?? BaselineArchitecture(space).ToString(), Config.Data,
             Config.TeacherRecipe ?? Config.RetrainRecipe with { DistillationWeight = 0 }, Config.Seed);
         var result = run.Run(teacherConfig, data, resume: true, Relay(DnaStage.Teacher, progress), cancel: cancel);
         string role = Config.TeacherIsBaseline ? "teacher and baseline" : "teacher";
@@ -256,7 +256,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     private string RetrainFolderOf(int which) => which == 0 ? RetrainFolder : BaselineFolder;
 
     private string RetrainArchitecture(int which, SearchSpace space) =>
-        which == 0 ? ReadSearch().Best.Architecture : Baseline(space, Config.BudgetKind, Config.Budget).ToString();
+        which == 0 ? ReadSearch().Best.Architecture : BaselineArchitecture(space).ToString();
 
     /// <summary>Trains (or resumes) the searched network (0) or the baseline (1); what a retrain job runs.</summary>
     public TrainRunResult RetrainJob(int which, Action<JobProgress> progress, CancellationToken cancel = default)
@@ -287,6 +287,9 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
         using var _ = teacher;
         return run.Run(config, data, resume: true, progress, cancel: cancel, teacher: teacher);
     }
+
+    /// <summary>This run's baseline: fixed by its space and budget, so the teacher can be it before any search.</summary>
+    private Architecture BaselineArchitecture(SearchSpace space) => Baseline(space, Config.BudgetKind, Config.Budget);
 
     /// <summary>
     /// The hand-designed comparison, fixed before any search: a uniform MobileNetV2-style network (one op

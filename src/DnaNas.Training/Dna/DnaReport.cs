@@ -19,19 +19,17 @@ public sealed class DnaReport(DnaPipeline pipeline)
         Directory.CreateDirectory(Plots);
         var searched = ReadResult(pipeline.RetrainFolder);
         var baseline = ReadResult(pipeline.BaselineFolder);
-        var teacher = ReadResult(pipeline.TeacherFolder);
         var search = pipeline.ReadSearch();
         bool shared = pipeline.Config.TeacherIsBaseline;
         // A teacher that is the baseline would be trained for the comparison anyway: it is not a cost of searching.
         var searchStages = shared ? new[] { "Features", "Blocks", "Rating", "Search" } : ["Teacher", "Features", "Blocks", "Rating", "Search"];
         double searchCost = searchStages.Sum(s => state.StageSeconds.GetValueOrDefault(s));
-        var rows = shared
-            ? new[] { ("searched", searched), ("baseline (uniform; also the teacher)", baseline) }
-            : [("searched", searched), ("baseline (uniform)", baseline), ("teacher", teacher)];
+        // The networks of the table and of the training curves.
+        (string Row, string Legend, TrainRunResult Result)[] networks = shared
+            ? [("searched", "searched", searched), ("baseline (uniform; also the teacher)", "baseline = teacher", baseline)]
+            : [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), ("teacher", "teacher", ReadResult(pipeline.TeacherFolder))];
 
-        PlotCurves(Path.Combine(Plots, "training-curves.png"), shared
-            ? [("searched", searched), ("baseline = teacher", baseline)]
-            : [("searched", searched), ("baseline", baseline), ("teacher", teacher)]);
+        PlotCurves(Path.Combine(Plots, "training-curves.png"), networks.Select(n => (n.Legend, n.Result)).ToArray());
         using (var store = new RatingStore(pipeline.RatingsPath))
             for (int b = 0; b < space.Blocks.Count; b++)
                 PlotHistogram(Path.Combine(Plots, $"ratings-block{b + 1}.png"), b, store.Block(b).Select(r => r.ScaledMae).ToArray());
@@ -47,7 +45,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine();
         md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
         md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var (name, r) in rows)
+        foreach (var (name, _, r) in networks)
             md.AppendLine(inv, $"| {name} | `{ReportParts.Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
         md.AppendLine();
         string costParts = shared
