@@ -91,6 +91,17 @@ public sealed class ImageSet
         return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames);
     }
 
+    /// <summary>This set's images followed by <paramref name="other"/>'s, copied; both must have the same shape and classes.</summary>
+    public ImageSet Concat(ImageSet other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Channels != Channels || other.Height != Height || other.Width != Width || !other.ClassNames.SequenceEqual(ClassNames))
+            throw new ArgumentException(
+                $"Cannot join a {other.Channels}x{other.Height}x{other.Width} set of {other.ClassCount} classes to a {Channels}x{Height}x{Width} set of {ClassCount}.",
+                nameof(other));
+        return new ImageSet([.. Pixels, .. other.Pixels], [.. Labels, .. other.Labels], Channels, Height, Width, ClassNames);
+    }
+
     /// <summary>
     /// A seeded, class-stratified subset of at most <paramref name="count"/> images in shuffled order, so that any
     /// prefix of it mixes the classes too (sets read from class folders come sorted by class).

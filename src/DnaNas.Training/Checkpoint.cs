@@ -72,7 +72,12 @@ public static class Checkpoint
 public sealed record TrainingState(string Fingerprint, int CompletedEpochs, IReadOnlyList<EpochRecord> History);
 
 public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationLoss,
-    double ValidationAccuracy, double LearningRate, double Seconds, double ImagesPerSecond, long ResidentBytes, long LiveTensors);
+    double ValidationAccuracy, double LearningRate, double Seconds, double ImagesPerSecond, long ResidentBytes, long LiveTensors)
+{
+    /// <summary>" | validation 91.23%", or nothing when the epoch trained on the validation images.</summary>
+    public string ValidationSuffix(string label = "validation") =>
+        double.IsNaN(ValidationAccuracy) ? "" : $" | {label} {ValidationAccuracy:P2}";
+}
 
 public sealed class TrainingException(string message) : Exception(message);
 

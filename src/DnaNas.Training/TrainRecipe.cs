@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DnaNas.Data;
 
 namespace DnaNas.Training;
@@ -20,6 +21,14 @@ public sealed record TrainRecipe
     public double LabelSmoothing { get; init; } = 0.1;
     public double WarmupEpochs { get; init; } = 1;
     public AugmentOptions? Augment { get; init; } = new(PadCrop: 2, HorizontalFlip: true);
+
+    /// <summary>
+    /// Train on the training and validation images together, as NAS papers retrain a found network on the whole
+    /// training set once the search (which rates on the validation images) is done. Epochs then have no validation
+    /// accuracy. Left out of the JSON when false, so configurations written before it keep their fingerprints.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TrainOnValidation { get; init; }
 
     /// <summary>
     /// Weight of the teacher's soft targets (Hinton et al., 2015) against the labels, 0 = labels only. Used only

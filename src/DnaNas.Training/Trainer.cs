@@ -11,7 +11,7 @@ public readonly record struct TrainProgress(int Epoch, int Epochs, int Step, int
 
 /// <summary>
 /// Trains one network stand-alone: cross-entropy with label smoothing, warm-up + cosine learning rate per step,
-/// a validation pass and an atomic checkpoint after every epoch. Every random draw of epoch e depends only on
+/// a validation pass (unless the recipe trains on the validation images) and an atomic checkpoint after every epoch. Every random draw of epoch e depends only on
 /// (seed, e), so a run resumed from the checkpoint of epoch e-1 repeats the uninterrupted run.
 /// </summary>
 public sealed class Trainer(TrainRecipe recipe, long seed)
@@ -39,7 +39,8 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
             state = Checkpoint.Load(checkpointPath, model, optimizer);
         }
 
-        var loader = new BatchLoader(data.Train, Recipe.BatchSize, data.Mean, data.Std, shuffle: true, Recipe.Augment, seed, dropLast: true);
+        var trainSet = Recipe.TrainOnValidation ? data.Train.Concat(data.Validation) : data.Train;
+        var loader = new BatchLoader(trainSet, Recipe.BatchSize, data.Mean, data.Std, shuffle: true, Recipe.Augment, seed, dropLast: true);
         long stepsPerEpoch = loader.BatchCount;
         var schedule = new LearningRateSchedule(Recipe.LearningRate,
             (long)Math.Round(Recipe.WarmupEpochs * stepsPerEpoch), Recipe.Epochs * stepsPerEpoch);
@@ -66,7 +67,7 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
                     runClock.Elapsed, TimeSpan.FromSeconds(remainingImages / Math.Max(1, t.ImagesPerSecond)), null));
             }, cancel);
             var epochClock = Stopwatch.StartNew();
-            var val = Evaluator.Evaluate(model, data.Validation, data.Mean, data.Std);
+            var val = Recipe.TrainOnValidation ? new EvalResult(double.NaN, double.NaN, 0, 0) : Evaluator.Evaluate(model, data.Validation, data.Mean, data.Std);
             TorchRuntime.ReleaseFreedMemory();
             var record = new EpochRecord(epoch + 1, totals.Loss, totals.Accuracy, val.Loss, val.Accuracy, totals.LearningRate,
                 (totals.Elapsed + epochClock.Elapsed).TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount);

@@ -30,6 +30,19 @@ public sealed class ImageSetTests
     }
 
     [Fact]
+    public void Concat_appends_the_other_set_s_images_and_labels_and_refuses_another_shape()
+    {
+        var set = ThreeImages();
+
+        var joined = set.Concat(set.Take(1));
+
+        Assert.Equal([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1], joined.Pixels);
+        Assert.Equal([0, 1, 1, 0], joined.Labels);
+        var wider = new ImageSet(new byte[6], [0], channels: 1, height: 2, width: 3, ["a", "b"]);
+        Assert.Throws<ArgumentException>(() => set.Concat(wider));
+    }
+
+    [Fact]
     public void The_constructor_rejects_pixels_that_do_not_match_the_shape_and_labels_outside_the_classes()
     {
         Assert.Throws<ArgumentException>(() => new ImageSet(new byte[11], [0, 1, 1], 1, 2, 2, ["a", "b"]));

@@ -163,4 +163,38 @@ public class TrainingTests
         double labels = Agreement(0), soft = Agreement(1);
         Assert.True(soft > labels + 0.2, $"agreement with the teacher: soft targets {soft:P0}, labels {labels:P0}");
     }
+    [Fact]
+    public void A_recipe_that_trains_on_validation_takes_its_images_into_every_epoch_and_reports_no_validation_accuracy()
+    {
+        var full = SmallFashionMnist();
+        var data = full with { Train = full.Train.Take(256), Validation = full.Validation.Take(128) };
+        var space = BuiltinSpaces.FmnistMbconv;
+        int Steps(bool trainOnValidation, out EpochRecord last)
+        {
+            torch.random.manual_seed(5);
+            using var model = new MBConvNet(space, Architecture.Parse(SmallArch, space));
+            int steps = 0;
+            var state = new Trainer(new TrainRecipe { Epochs = 1, BatchSize = 64, TrainOnValidation = trainOnValidation }, seed: 5)
+                .Train(model, data, "merged", progress: new Reporter<TrainProgress>(p => steps = p.Steps));
+            last = state.History[^1];
+            return steps;
+        }
+
+        Assert.Equal(4, Steps(false, out var separate));
+        Assert.Equal(6, Steps(true, out var merged));
+        Assert.False(double.IsNaN(separate.ValidationAccuracy));
+        Assert.StartsWith(" | validation ", separate.ValidationSuffix());
+        Assert.True(double.IsNaN(merged.ValidationAccuracy));
+        Assert.Equal("", merged.ValidationSuffix());
+    }
+
+    [Fact]
+    public void Training_on_validation_is_left_out_of_a_recipe_s_json_unless_chosen_so_older_fingerprints_hold()
+    {
+        string Json(TrainRecipe r) => System.Text.Json.JsonSerializer.Serialize(r, JsonOptions.Compact);
+        Assert.DoesNotContain("trainOnValidation", Json(new TrainRecipe()));
+        Assert.Contains("\"trainOnValidation\":true", Json(new TrainRecipe { TrainOnValidation = true }));
+        var back = System.Text.Json.JsonSerializer.Deserialize<TrainRecipe>(Json(new TrainRecipe { TrainOnValidation = true }), JsonOptions.Compact)!;
+        Assert.True(back.TrainOnValidation);
+    }
 }

@@ -266,7 +266,7 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
             throw new TrainingException($"{Folder}: nothing is searched yet; resume the run with dna run --resume");
         var data = Datasets.Load(Config.Data);
         return Train(which, data, new Reporter<TrainProgress>(p => progress(new JobProgress(which, ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs,
-            $"{(which == 0 ? "searched" : "baseline")} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished is { } e ? $" | validation {e.ValidationAccuracy:P2}" : ""),
+            $"{(which == 0 ? "searched" : "baseline")} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished?.ValidationSuffix() ?? ""),
             p.Finished is not null))), cancel);
     }
 
@@ -315,6 +315,6 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 
     private static IProgress<TrainProgress> Relay(DnaStage stage, IProgress<PipelineEvent> progress) =>
         new Reporter<TrainProgress>(p => progress.Report(new PipelineEvent(stage,
-            $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished is { } e ? $" | validation {e.ValidationAccuracy:P2}" : ""),
+            $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished?.ValidationSuffix() ?? ""),
             ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs, Milestone: p.Finished is not null)));
 }

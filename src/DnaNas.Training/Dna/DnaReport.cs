@@ -76,18 +76,21 @@ public sealed class DnaReport(DnaPipeline pipeline)
     private static TrainRunResult ReadResult(string folder) =>
         new TrainRun(folder).ReadResult() ?? throw new TrainingException($"{folder} has no result.json; resume the run to finish that stage");
 
+    /// <summary>Validation accuracy per epoch; training accuracy when a run trained on the validation images too.</summary>
     private static void PlotCurves(string path, params (string Name, TrainRunResult Result)[] runs)
     {
+        bool validation = runs.All(r => r.Result.History.All(h => !double.IsNaN(h.ValidationAccuracy)));
+        string what = validation ? "validation" : "training";
         var plot = new Plot();
         foreach (var (name, result) in runs)
         {
             var scatter = plot.Add.Scatter(result.History.Select(h => (double)h.Epoch).ToArray(),
-                result.History.Select(h => 100 * h.ValidationAccuracy).ToArray());
+                result.History.Select(h => 100 * (validation ? h.ValidationAccuracy : h.TrainAccuracy)).ToArray());
             scatter.LegendText = name;
         }
-        plot.Title("Validation accuracy per epoch");
+        plot.Title(validation ? "Validation accuracy per epoch" : "Training accuracy per epoch (trained on the validation images too)");
         plot.XLabel("epoch");
-        plot.YLabel("validation accuracy (%)");
+        plot.YLabel($"{what} accuracy (%)");
         plot.ShowLegend();
         ReportParts.SavePlot(plot, path);
     }

@@ -96,7 +96,7 @@ public sealed class GroundTruthRun(string folder, GroundTruthConfig config)
         var trainConfig = new TrainRunConfig(Config.SpaceName, entry.Architecture, Config.Data, Config.Recipe, Config.Seed);
         return run.Run(trainConfig, data, resume: true, new Reporter<TrainProgress>(p => progress.Report(new JobProgress(index,
             ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs,
-            $"{index + 1:D3} {entry.Architecture} epoch {p.Epoch}/{p.Epochs}" + (p.Finished is { } e ? $" | validation {e.ValidationAccuracy:P2}" : ""),
+            $"{index + 1:D3} {entry.Architecture} epoch {p.Epoch}/{p.Epochs}" + (p.Finished?.ValidationSuffix() ?? ""),
             p.Finished is not null))), cancel: cancel);
     }
 
