@@ -12,6 +12,7 @@ var root = new RootCommand("DnaNas: neural architecture search with block-wise s
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(SpaceCommand.Create());
+root.Subcommands.Add(TeacherCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());

@@ -30,6 +30,10 @@ internal static class RunCommand
             Description = "Retrain (searched and baseline alike) with the teacher's logits as soft targets, at this weight (0-1; 0 = off).",
             DefaultValueFactory = _ => 0,
         };
+        var teacher = new Option<string?>("--teacher")
+        {
+            Description = "A finished teacher folder (dna teacher) to distil from instead of training one; the baseline then trains on its own.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
         var jobs = new Option<int?>("--jobs")
@@ -38,16 +42,18 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            preset, dataset, data, budgetParams, budgetMacs, softTargets, seed, threads, jobs, output, resume,
+            preset, dataset, data, budgetParams, budgetMacs, teacher, softTargets, seed, threads, jobs, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
             var space = BuiltinSpaces.FmnistMbconv;
-            var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels);
-            var config = DnaConfig.Preset(p.GetValue(preset)!, request, p.GetValue(seed));
-            // Default: the preset's budget.
-            if (CommonOptions.ReadBudget(p, budgetParams, budgetMacs) is { } budget) config = config with { BudgetKind = budget.Kind, Budget = budget.Limit };
+            var config = Configure(p, preset, dataset, data, seed, budgetParams, budgetMacs);
+            if (p.GetValue(teacher) is { } given)
+            {
+                if (!Directory.Exists(given)) throw new ArgumentException($"--teacher {given}: no such folder; train one with dna teacher --out {given}");
+                config = config with { TeacherRun = Path.GetFullPath(given) };
+            }
             double soft = p.GetValue(softTargets);
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
@@ -63,6 +69,17 @@ internal static class RunCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The preset's configuration with the data set, seed and budget given on the command line (dna run, dna teacher).</summary>
+    public static DnaConfig Configure(ParseResult p, Option<string> preset, Option<string> dataset, Option<string?> data, Option<long> seed,
+        Option<long?> budgetParams, Option<long?> budgetMacs)
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels);
+        var config = DnaConfig.Preset(p.GetValue(preset)!, request, p.GetValue(seed));
+        // Default: the preset's budget.
+        return CommonOptions.ReadBudget(p, budgetParams, budgetMacs) is { } budget ? config with { BudgetKind = budget.Kind, Budget = budget.Limit } : config;
     }
 }
 

@@ -103,6 +103,15 @@ public sealed class TrainRun(string folder)
         catch (JsonException e) { throw new TrainingException($"{ConfigPath} is not valid ({e.Message})"); }
     }
 
+    /// <summary>Copies a finished run's config, model and result (not its checkpoint) into another folder, result last.</summary>
+    public void CopyFinishedTo(string folder)
+    {
+        var target = new TrainRun(folder);
+        Directory.CreateDirectory(folder);
+        foreach (var (from, to) in new[] { (ConfigPath, target.ConfigPath), (ModelPath, target.ModelPath), (ResultPath, target.ResultPath) })
+            AtomicFile.Write(to, stream => { using var source = File.OpenRead(from); source.CopyTo(stream); });
+    }
+
     /// <summary>Loads a finished run's model for evaluation.</summary>
     public (MBConvNet Model, TrainRunConfig Config) LoadModel(DatasetSplits data)
     {

@@ -145,6 +145,45 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
     }
 
     [Fact]
+    public void A_teacher_trained_ahead_by_dna_teacher_is_adopted_by_a_run_without_training_it_again()
+    {
+        string teacherFolder = TempFolder("teacher"), folder = TempFolder("given"), empty = TempFolder("empty");
+        const string teacherArch = "k3e6|k3e3/k5e6|k3e3|skip/k3e6|k3e3|skip/k5e6|skip";
+        try
+        {
+            var (code, output, err) = CliTests.Dna("teacher", "--preset", "tiny", "--threads", "1", "--arch", teacherArch, "--out", teacherFolder);
+            Assert.True(code == 0, err);
+            Assert.Contains($"use it: dna run --preset tiny --teacher {teacherFolder}", output);
+            var trained = new TrainRun(teacherFolder).ReadResult()!;
+            Assert.Equal(teacherArch, trained.Architecture);
+
+            (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "1", "--teacher", teacherFolder, "--out", folder]);
+            Assert.True(code == 0, err);
+            Assert.Contains($"teacher from {teacherFolder}", output);
+            var pipeline = DnaPipeline.Open(folder);
+            Assert.False(pipeline.Config.TeacherIsBaseline);
+            Assert.False(File.Exists(Path.Combine(pipeline.TeacherFolder, "checkpoint.bin")), "the run trained a teacher of its own");
+            Assert.Equal(File.ReadAllBytes(Path.Combine(teacherFolder, "model.bin")), File.ReadAllBytes(Path.Combine(pipeline.TeacherFolder, "model.bin")));
+            Assert.Equal(trained.TestAccuracy, new TrainRun(pipeline.TeacherFolder).ReadResult()!.TestAccuracy);
+            Assert.True(File.Exists(Path.Combine(folder, "baseline", "result.json")), "the baseline must train on its own");
+            Assert.Contains($"| teacher | `{ReportParts.Cell(teacherArch)}` |", File.ReadAllText(Path.Combine(folder, "summary.md")));
+
+            Directory.CreateDirectory(empty);
+            (code, _, err) = CliTests.Dna([.. Tiny, "--teacher", empty, "--out", TempFolder("unused")]);
+            Assert.Equal(1, code);
+            Assert.Contains("is not a training run", err);
+            (code, _, err) = CliTests.Dna([.. Tiny, "--teacher", "/nonexistent/teacher"]);
+            Assert.Equal(1, code);
+            Assert.Contains("train one with dna teacher", err);
+        }
+        finally
+        {
+            foreach (var f in new[] { teacherFolder, folder, empty })
+                if (Directory.Exists(f)) Directory.Delete(f, true);
+        }
+    }
+
+    [Fact]
     public void A_job_on_a_folder_without_a_run_fails_with_a_clear_error()
     {
         var (code, _, err) = CliTests.Dna("job", "--kind", "block", "--run", "/nonexistent/run", "--index", "0");

@@ -20,6 +20,13 @@ public sealed record DnaConfig
     public string? TeacherArchitecture { get; init; }
     /// <summary>The teacher's recipe; null: the retraining recipe without soft targets.</summary>
     public TrainRecipe? TeacherRecipe { get; init; }
+    /// <summary>
+    /// A finished training folder (<c>dna teacher</c> or <c>dna train</c>) in the same space to use as the teacher
+    /// instead of training one, so runs with other budgets or seeds share it. Left out of the JSON when unset, so
+    /// configurations written before it keep their fingerprints.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TeacherRun { get; init; }
 
     /// <summary>Training images whose teacher features train the blocks (no augmentation: features are cached).</summary>
     public int FeatureImages { get; init; } = 20_000;
@@ -42,7 +49,8 @@ public sealed record DnaConfig
     /// serves both: the comparison the report needs anyway then also gives the teacher, at no extra cost.
     /// </summary>
     [JsonIgnore]
-    public bool TeacherIsBaseline => TeacherArchitecture is null && TeacherRecipe is null && RetrainRecipe.DistillationWeight == 0;
+    public bool TeacherIsBaseline =>
+        TeacherRun is null && TeacherArchitecture is null && TeacherRecipe is null && RetrainRecipe.DistillationWeight == 0;
 
     public static IReadOnlyList<string> PresetNames { get; } = ["quick", "full", "tiny"];
 

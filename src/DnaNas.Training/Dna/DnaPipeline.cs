@@ -104,13 +104,40 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 
     private void TrainTeacher(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress, CancellationToken cancel)
     {
+        if (Config.TeacherRun is { } given)
+        {
+            AdoptTeacher(given, space, data);
+            progress.Report(new PipelineEvent(DnaStage.Teacher, $"teacher from {given}"));
+        }
         var run = new TrainRun(TeacherFolder);
-        var teacherConfig = new TrainRunConfig(Config.SpaceName,
-            Config.TeacherArchitecture ?? BaselineArchitecture(space).ToString(), Config.Data,
-            Config.TeacherRecipe ?? Config.RetrainRecipe with { DistillationWeight = 0 }, Config.Seed);
-        var result = run.Run(teacherConfig, data, resume: true, Relay(DnaStage.Teacher, progress), cancel: cancel);
+        var result = run.ReadResult() ?? run.Run(TeacherConfig(Config, space), data, resume: true, Relay(DnaStage.Teacher, progress), cancel: cancel);
         string role = Config.TeacherIsBaseline ? "teacher and baseline" : "teacher";
         progress.Report(new PipelineEvent(DnaStage.Teacher, $"{role} {result.Architecture}: test accuracy {result.TestAccuracy:P2}"));
+    }
+
+    /// <summary>
+    /// What a run trains as its teacher when none is given (and what <c>dna teacher</c> trains ahead of runs): the
+    /// configured architecture and recipe, by default the baseline trained with the retraining recipe.
+    /// </summary>
+    public static TrainRunConfig TeacherConfig(DnaConfig config, SearchSpace space) =>
+        new(config.SpaceName, config.TeacherArchitecture ?? Baseline(space, config.BudgetKind, config.Budget).ToString(), config.Data,
+            config.TeacherRecipe ?? config.RetrainRecipe with { DistillationWeight = 0 }, config.Seed);
+
+    /// <summary>
+    /// Copies a finished teacher into the run folder (so the run stays whole if the original moves), after checking
+    /// that its blocks line up with this run's space and that it was trained for these classes.
+    /// </summary>
+    private void AdoptTeacher(string given, SearchSpace space, DatasetSplits data)
+    {
+        var source = new TrainRun(given);
+        var config = source.ReadConfig();
+        if (source.ReadResult() is null || !File.Exists(source.ModelPath))
+            throw new TrainingException($"teacher {given} has not finished training; finish it with dna teacher --out {given} --resume");
+        if (SpaceFile.ToJson(TrainRun.SpaceFor(config.SpaceName, data)) != SpaceFile.ToJson(space))
+            throw new TrainingException(
+                $"teacher {given} was trained in space {config.SpaceName}, this run searches {Config.SpaceName}: their blocks must line up; train one with dna teacher");
+        source.LoadModel(data).Model.Dispose(); // refuses a teacher of other classes
+        if (new TrainRun(TeacherFolder).ReadResult() is null) source.CopyFinishedTo(TeacherFolder);
     }
 
     private void CacheFeatures(SearchSpace space, DatasetSplits data, IProgress<PipelineEvent> progress)

@@ -50,7 +50,9 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine();
         string costParts = shared
             ? "features, block training, rating, search; the teacher is the baseline, trained once for both roles"
-            : "teacher, features, block training, rating, search";
+            : pipeline.Config.TeacherRun is { } given
+                ? $"features, block training, rating, search; the teacher came trained from {given} ({networks[^1].Result.TrainingSeconds / 60:F1} min there, not counted)"
+                : "teacher, features, block training, rating, search";
         md.AppendLine(inv, $"Search cost ({costParts}): {searchCost / 60:F1} min. Budget: {search.Budget}.");
         md.AppendLine();
         md.AppendLine("## Top architectures by summed block rating");

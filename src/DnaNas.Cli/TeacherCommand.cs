@@ -1,0 +1,65 @@
+using System.CommandLine;
+using DnaNas.Data;
+using DnaNas.Space;
+using DnaNas.Training;
+using DnaNas.Training.Dna;
+
+namespace DnaNas.Cli;
+
+/// <summary>
+/// <c>dna teacher</c>: trains the teacher a <c>dna run</c> preset would train, ahead of it, so several runs (other
+/// budgets, other search seeds) share one teacher through <c>dna run --teacher</c>.
+/// </summary>
+internal static class TeacherCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset")
+        {
+            Description = $"Whose teacher to train: {string.Join(", ", DnaConfig.PresetNames)}.",
+            DefaultValueFactory = _ => "quick",
+        };
+        var arch = new Option<string?>("--arch")
+        {
+            Description = "Teacher architecture of the search space, so its blocks line up with the searched ones (default: the preset's baseline, the largest uniform network within the budget).",
+        };
+        var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default: the preset's retraining epochs)." };
+        var dataset = CommonOptions.Dataset();
+        var data = CommonOptions.Data();
+        var budgetParams = CommonOptions.BudgetParams();
+        var budgetMacs = CommonOptions.BudgetMacs();
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var output = new Option<string?>("--out") { Description = "Teacher folder (default: runs/teacher-<preset>-seed<seed>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the training in the folder from its last finished epoch." };
+
+        var command = new Command("teacher", "Train a DNA teacher of the search space's family ahead of dna run, to share between runs (dna run --teacher).")
+        {
+            preset, arch, epochs, dataset, data, budgetParams, budgetMacs, seed, threads, output, resume,
+        };
+        command.SetAction(p => CommonOptions.Run(p, () =>
+        {
+            TorchRuntime.Initialize(p.GetValue(threads));
+            var config = RunCommand.Configure(p, preset, dataset, data, seed, budgetParams, budgetMacs);
+            var spaceDef = BuiltinSpaces.Resolve(config.SpaceName);
+            if (p.GetValue(arch) is { } given) Architecture.Parse(given, spaceDef); // fail on a bad string before loading data
+            if (p.GetValue(epochs) is <= 0) throw new ArgumentException($"--epochs must be positive, got {p.GetValue(epochs)}");
+            var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"teacher-{p.GetValue(preset)}-seed{config.Seed}"));
+
+            Console.WriteLine($"loading {Datasets.KindName(config.Data.Kind)} ...");
+            var splits = Datasets.Load(config.Data);
+            var space = TrainRun.SpaceFor(config.SpaceName, splits);
+            var teacher = DnaPipeline.TeacherConfig(config, space);
+            if (p.GetValue(arch) is { } a) teacher = teacher with { Architecture = a };
+            if (p.GetValue(epochs) is { } e) teacher = teacher with { Recipe = teacher.Recipe with { Epochs = e } };
+            var cost = CostModel.Of(space, Architecture.Parse(teacher.Architecture, space));
+            Console.WriteLine($"teacher {teacher.Architecture}: {cost.Params:N0} params, {cost.Macs:N0} MACs, {teacher.Recipe.Epochs} epochs; folder {run.Folder}");
+
+            var result = TrainingDisplay.Run("teacher", progress => run.Run(teacher, splits, p.GetValue(resume), progress));
+            Console.WriteLine($"test accuracy {result.TestAccuracy:P2} | {result.WallSeconds:F0} s");
+            Console.WriteLine($"use it: dna run --preset {p.GetValue(preset)} --teacher {run.Folder}");
+            return 0;
+        }));
+        return command;
+    }
+}
