@@ -34,6 +34,10 @@ internal static class RunCommand
         {
             Description = "A finished teacher folder (dna teacher) to distil from instead of training one; the baseline then trains on its own.",
         };
+        var maxTrainTime = new Option<double?>("--max-train-time")
+        {
+            Description = "Keep the searched network's predicted training time (a per-op latency table measured before the search) at most this many times the baseline's.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
         var jobs = new Option<int?>("--jobs")
@@ -42,7 +46,7 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            preset, dataset, data, budgetParams, budgetMacs, teacher, softTargets, seed, threads, jobs, output, resume,
+            preset, dataset, data, budgetParams, budgetMacs, maxTrainTime, teacher, softTargets, seed, threads, jobs, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -54,6 +58,8 @@ internal static class RunCommand
                 if (!Directory.Exists(given)) throw new ArgumentException($"--teacher {given}: no such folder; train one with dna teacher --out {given}");
                 config = config with { TeacherRun = Path.GetFullPath(given) };
             }
+            if (p.GetValue(maxTrainTime) is { } ratio)
+                config = ratio > 0 ? config with { MaxTrainTimeRatio = ratio } : throw new ArgumentException($"--max-train-time must be positive, got {ratio}");
             double soft = p.GetValue(softTargets);
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };

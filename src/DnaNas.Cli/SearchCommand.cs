@@ -15,9 +15,18 @@ internal static class SearchCommand
         var budgetParams = CommonOptions.BudgetParams();
         var budgetMacs = CommonOptions.BudgetMacs();
         var top = new Option<int>("--top") { Description = "How many architectures to list, best first.", DefaultValueFactory = _ => 5 };
+        var maxLatency = new Option<double?>("--max-latency") { Description = "Also at most this many microseconds per image by the latency table." };
+        var maxLatencyRatio = new Option<double?>("--max-latency-ratio")
+        {
+            Description = "Also at most this many times the baseline's predicted time (the largest uniform network within the budget).",
+        };
+        var latencyTable = new Option<string?>("--latency-table")
+        {
+            Description = "Latency table of dna bench latency --out (default: the run's latency.json).",
+        };
         var command = new Command("search", "Find the architecture with the lowest sum of block ratings under a budget, exactly, from a run's ratings.")
         {
-            run, budgetParams, budgetMacs, top,
+            run, budgetParams, budgetMacs, maxLatency, maxLatencyRatio, latencyTable, top,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -27,15 +36,32 @@ internal static class SearchCommand
             var spacePath = Path.Combine(folder, "space.json");
             if (!File.Exists(spacePath)) throw new TrainingException($"{folder} is not a dna run folder (no space.json); give the folder dna run wrote");
             var space = SpaceFile.Load(spacePath);
-            var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), budget.Kind, budget.Limit, Math.Max(1, p.GetValue(top)));
+            var latency = ReadLatencyLimit(p, folder, space, budget, maxLatency, maxLatencyRatio, latencyTable);
+            var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), budget.Kind, budget.Limit, Math.Max(1, p.GetValue(top)), latency);
             Console.WriteLine($"budget {outcome.Budget}: {outcome.Top.Count} best of {space.Size():N0} architectures in {outcome.Seconds * 1000:F0} ms");
             for (int i = 0; i < outcome.Top.Count; i++)
             {
                 var a = outcome.Top[i];
-                Console.WriteLine($"{i + 1,3}. {a.Architecture}  rating {a.Rating:F4}  {a.Params:N0} params  {a.Macs:N0} MACs");
+                Console.WriteLine($"{i + 1,3}. {a.Architecture}  rating {a.Rating:F4}  {a.Params:N0} params  {a.Macs:N0} MACs" +
+                                  (a.Micros is { } us ? $"  {us:N0} us/image" : ""));
             }
             return 0;
         }));
         return command;
+    }
+
+    private static LatencyLimit? ReadLatencyLimit(ParseResult p, string folder, SearchSpace space, Budget budget,
+        Option<double?> maxLatency, Option<double?> maxLatencyRatio, Option<string?> latencyTable)
+    {
+        double? micros = p.GetValue(maxLatency), ratio = p.GetValue(maxLatencyRatio);
+        if (micros is null && ratio is null) return null;
+        if (micros is not null && ratio is not null) throw new ArgumentException("give --max-latency or --max-latency-ratio, not both");
+        if (micros is <= 0 || ratio is <= 0) throw new ArgumentException("a latency limit must be positive");
+        string path = p.GetValue(latencyTable) ?? Path.Combine(folder, DnaPipeline.LatencyFileName);
+        if (!File.Exists(path))
+            throw new TrainingException($"no latency table at {path}: measure one with dna bench latency --out {path}");
+        var table = LatencyTable.FromJson(File.ReadAllText(path), path);
+        table.CheckFor(space);
+        return new LatencyLimit(table, micros ?? ratio!.Value * table.Of(DnaPipeline.Baseline(space, budget.Kind, budget.Limit)));
     }
 }

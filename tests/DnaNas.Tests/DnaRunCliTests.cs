@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
 using DnaNas.Training.Dna;
@@ -145,7 +146,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
     }
 
     [Fact]
-    public void A_teacher_trained_ahead_by_dna_teacher_is_adopted_by_a_run_without_training_it_again()
+    public void A_teacher_trained_ahead_by_dna_teacher_is_adopted_by_a_run_that_also_keeps_to_the_baseline_s_training_time()
     {
         string teacherFolder = TempFolder("teacher"), folder = TempFolder("given"), empty = TempFolder("empty");
         const string teacherArch = "k3e6|k3e3/k5e6|k3e3|skip/k3e6|k3e3|skip/k5e6|skip";
@@ -157,7 +158,8 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
             var trained = new TrainRun(teacherFolder).ReadResult()!;
             Assert.Equal(teacherArch, trained.Architecture);
 
-            (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "1", "--teacher", teacherFolder, "--out", folder]);
+            // One tiny run covers two options: a given teacher, and a search kept to the baseline's predicted training time.
+            (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "1", "--teacher", teacherFolder, "--max-train-time", "1", "--out", folder]);
             Assert.True(code == 0, err);
             Assert.Contains($"teacher from {teacherFolder}", output);
             var pipeline = DnaPipeline.Open(folder);
@@ -166,7 +168,16 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
             Assert.Equal(File.ReadAllBytes(Path.Combine(teacherFolder, "model.bin")), File.ReadAllBytes(Path.Combine(pipeline.TeacherFolder, "model.bin")));
             Assert.Equal(trained.TestAccuracy, new TrainRun(pipeline.TeacherFolder).ReadResult()!.TestAccuracy);
             Assert.True(File.Exists(Path.Combine(folder, "baseline", "result.json")), "the baseline must train on its own");
-            Assert.Contains($"| teacher | `{ReportParts.Cell(teacherArch)}` |", File.ReadAllText(Path.Combine(folder, "summary.md")));
+            string summary = File.ReadAllText(Path.Combine(folder, "summary.md"));
+            Assert.Contains($"| teacher | `{ReportParts.Cell(teacherArch)}` |", summary);
+
+            var space = SpaceFile.Load(pipeline.SpacePath);
+            var latency = LatencyTable.FromJson(File.ReadAllText(pipeline.LatencyPath), pipeline.LatencyPath);
+            var best = pipeline.ReadSearch().Best;
+            double baselineMicros = latency.Of(DnaPipeline.Baseline(space, pipeline.Config.BudgetKind, pipeline.Config.Budget));
+            Assert.Equal(latency.Of(Architecture.Parse(best.Architecture, space)), best.Micros!.Value, 6);
+            Assert.True(best.Micros <= baselineMicros, $"searched {best.Micros:F0} us/image, baseline {baselineMicros:F0}");
+            Assert.Contains("Predicted training time by the latency table", summary);
 
             Directory.CreateDirectory(empty);
             (code, _, err) = CliTests.Dna([.. Tiny, "--teacher", empty, "--out", TempFolder("unused")]);
@@ -180,6 +191,42 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
         {
             foreach (var f in new[] { teacherFolder, folder, empty })
                 if (Directory.Exists(f)) Directory.Delete(f, true);
+        }
+    }
+
+    [Fact]
+    public void Search_keeps_to_a_measured_latency_table_when_asked_and_says_how_to_get_one_when_missing()
+    {
+        string table = Path.Combine(Path.GetTempPath(), $"dna-latency-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, output, err) = CliTests.Dna("bench", "latency", "--batch-size", "16", "--repeats", "1", "--check", "1", "--threads", "1", "--out", table);
+            Assert.True(code == 0, err);
+            Assert.Contains("mean relative error", output);
+            var latency = LatencyTable.FromJson(File.ReadAllText(table), table);
+            var space = SpaceFile.Load(Path.Combine(reference.Folder, "space.json"));
+            double limit = 0.9 * latency.Of(DnaPipeline.Baseline(space, CostKind.Params, 150_000));
+
+            (code, output, err) = CliTests.Dna("search", reference.Folder, "--budget-params", "150000", "--latency-table", table, "--max-latency-ratio", "0.9", "--top", "3");
+            Assert.True(code == 0, err);
+            var listed = output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*\d+\. ")).ToList();
+            Assert.Equal(3, listed.Count);
+            Assert.Contains("us/image (training, latency table)", output);
+            foreach (var line in listed)
+            {
+                Assert.Contains(" us/image", line);
+                var arch = Architecture.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], space);
+                Assert.True(latency.Of(arch) <= limit, $"{line} exceeds {limit:F0} us/image");
+                Assert.True(CostModel.Of(space, arch).Params <= 150_000, line);
+            }
+
+            (code, _, err) = CliTests.Dna("search", reference.Folder, "--budget-params", "150000", "--max-latency-ratio", "1");
+            Assert.Equal(1, code);
+            Assert.Contains("measure one with dna bench latency", err);
+        }
+        finally
+        {
+            if (File.Exists(table)) File.Delete(table);
         }
     }
 

@@ -39,6 +39,13 @@ public sealed record DnaConfig
 
     public CostKind BudgetKind { get; init; } = CostKind.Params;
     public long Budget { get; init; }
+    /// <summary>
+    /// Also keep the searched network's predicted training time, by a latency table measured on this machine before
+    /// the search, at most this many times the baseline's (null: off). Parameters and MACs miss that a 7x7 depthwise
+    /// layer trains far slower on a CPU than its MACs say. Left out of the JSON when unset (older fingerprints hold).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxTrainTimeRatio { get; init; }
     public int TopK { get; init; } = 5;
 
     /// <summary>Recipe for the searched architecture and the baseline alike, so the comparison is fair.</summary>

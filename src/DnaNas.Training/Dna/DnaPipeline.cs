@@ -5,6 +5,7 @@ using DnaNas.Modules;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training.Distillation;
+using DnaNas.Training.Hardware;
 using DnaNas.Training.Jobs;
 using DnaNas.Training.Rating;
 using TorchSharp;
@@ -36,6 +37,8 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
     public string BlockCheckpoint(int block) => Path.Combine(Folder, "supernet", $"block{block}.bin");
     public string RatingsPath => Path.Combine(Folder, "ratings.db");
     public string SearchPath => Path.Combine(Folder, "search.json");
+    public const string LatencyFileName = "latency.json";
+    public string LatencyPath => Path.Combine(Folder, LatencyFileName);
     public string RetrainFolder => Path.Combine(Folder, "retrain");
     /// <summary>The baseline's training; the teacher's when the teacher is the baseline (one training, two roles).</summary>
     public string BaselineFolder => Config.TeacherIsBaseline ? TeacherFolder : Path.Combine(Folder, "baseline");
@@ -251,9 +254,26 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 
     private void SearchArchitecture(SearchSpace space, IProgress<PipelineEvent> progress)
     {
-        var outcome = DnaSearch.Run(space, RatingsPath, Config.BudgetKind, Config.Budget, Config.TopK);
+        LatencyLimit? latency = null;
+        if (Config.MaxTrainTimeRatio is { } ratio)
+        {
+            var table = TrainingLatency(space, progress);
+            latency = new LatencyLimit(table, ratio * table.Of(BaselineArchitecture(space)));
+        }
+        var outcome = DnaSearch.Run(space, RatingsPath, Config.BudgetKind, Config.Budget, Config.TopK, latency);
         AtomicFile.WriteAllText(SearchPath, JsonSerializer.Serialize(outcome, JsonOptions.Indented));
         progress.Report(new PipelineEvent(DnaStage.Search, $"best under {outcome.Budget}: {outcome.Best.Architecture} ({outcome.Best.Params:N0} params, rating {outcome.Best.Rating:F4})"));
+    }
+
+    /// <summary>The run's latency table of a training step, measured once on this machine at the retraining batch size.</summary>
+    public LatencyTable TrainingLatency(SearchSpace space, IProgress<PipelineEvent>? progress = null)
+    {
+        if (File.Exists(LatencyPath)) return LatencyTable.FromJson(File.ReadAllText(LatencyPath), LatencyPath);
+        progress?.Report(new PipelineEvent(DnaStage.Search, "measuring the latency table: a training step of every op at every layer"));
+        var table = LatencyProfiler.Measure(space, LatencyMode.Training, Config.RetrainRecipe.BatchSize,
+            progress: new Reporter<string>(m => progress?.Report(new PipelineEvent(DnaStage.Search, m, Milestone: false))));
+        AtomicFile.WriteAllText(LatencyPath, table.ToJson());
+        return table;
     }
 
     public SearchOutcome ReadSearch() =>

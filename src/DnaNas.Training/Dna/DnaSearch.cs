@@ -4,14 +4,23 @@ using DnaNas.Training.Rating;
 
 namespace DnaNas.Training.Dna;
 
-public sealed record SearchedArchitecture(string Architecture, double Rating, long Params, long Macs);
+/// <param name="Micros">Predicted microseconds per image by the latency table the search kept to, if any.</param>
+public sealed record SearchedArchitecture(string Architecture, double Rating, long Params, long Macs, double? Micros = null);
 public sealed record SearchOutcome(string Budget, SearchedArchitecture Best, IReadOnlyList<SearchedArchitecture> Top, double Seconds);
+
+/// <summary>A second limit for the search: at most <paramref name="MaxMicros"/> per image by a measured latency table.</summary>
+public sealed record LatencyLimit(LatencyTable Table, double MaxMicros)
+{
+    public override string ToString() => $"{MaxMicros:N0} us/image ({Table.Mode.ToString().ToLowerInvariant()}, latency table)";
+}
 
 /// <summary>Exact constrained search over a run's ratings database: lowest sum of block ratings under the budget (DNA, Sec. 3.4).</summary>
 public static class DnaSearch
 {
-    public static SearchOutcome Run(SearchSpace space, string ratingsPath, CostKind kind, long budget, int topK)
+    /// <param name="latency">A second limit, kept exactly too (<see cref="SecondLimitSearch"/>); null: the budget alone.</param>
+    public static SearchOutcome Run(SearchSpace space, string ratingsPath, CostKind kind, long budget, int topK, LatencyLimit? latency = null)
     {
+        latency?.Table.CheckFor(space);
         if (!File.Exists(ratingsPath))
             throw new TrainingException($"{ratingsPath} does not exist: rate the blocks first (dna run)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -26,11 +35,26 @@ public static class DnaSearch
         }
         var options = blocks.Select(rows => (IReadOnlyList<BlockOption>)rows.Select((r, i) => new BlockOption(i, r.ScaledMae, r.Params, r.Macs)).ToArray()).ToArray();
         var fixedCost = CostModel.Stem(space) + CostModel.Head(space);
+        // Per block and option, its predicted time: the second limit adds up over blocks like the budget.
+        double[][]? micros = latency is null ? null : blocks.Select((rows, b) =>
+            rows.Select(r => latency.Table.Of(b, r.Candidate)).ToArray()).ToArray();
+        double Micros(IReadOnlyList<int> candidates) => latency!.Table.FixedMicros + candidates.Select((c, b) => micros![b][c]).Sum();
+        var limit = new Budget(kind, budget);
         IReadOnlyList<RankedArchitecture> ranked;
-        try { ranked = ExactSearch.TopK(options, fixedCost.Params, fixedCost.Macs, new Budget(kind, budget), topK); }
+        try
+        {
+            ranked = latency is null
+                ? ExactSearch.TopK(options, fixedCost.Params, fixedCost.Macs, limit, topK)
+                : SecondLimitSearch.TopK(options, fixedCost.Params, fixedCost.Macs, limit, topK, c => Micros(c) <= latency.MaxMicros);
+        }
         catch (InfeasibleBudgetException e) { throw new TrainingException(e.Message); }
+        catch (SecondLimitTooTightException e) { throw new TrainingException(e.Message); }
+        if (ranked.Count == 0)
+            throw new TrainingException($"no architecture under {limit} keeps within {latency}: raise the latency limit or the budget");
         var top = ranked.Select(r => new SearchedArchitecture(
-            string.Join('/', r.Candidates.Select((c, b) => blocks[b][c].Candidate)), r.Rating, r.Params, r.Macs)).ToArray();
-        return new SearchOutcome(new Budget(kind, budget).ToString(), top[0], top, clock.Elapsed.TotalSeconds);
+            string.Join('/', r.Candidates.Select((c, b) => blocks[b][c].Candidate)), r.Rating, r.Params, r.Macs,
+            latency is null ? null : Micros(r.Candidates))).ToArray();
+        string described = latency is null ? limit.ToString() : $"{limit} and {latency}";
+        return new SearchOutcome(described, top[0], top, clock.Elapsed.TotalSeconds);
     }
 }

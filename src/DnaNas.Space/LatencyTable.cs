@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DnaNas.Space;
+
+/// <summary>What a latency table times: a training step (forward and backward) or inference (forward, eval mode).</summary>
+public enum LatencyMode { Training, Inference }
+
+/// <summary>
+/// A lookup-table latency predictor (ProxylessNAS, FBNet): the measured time of every op at every layer position of
+/// a space, and of the fixed stem and head, on one machine. Layers run one after another, so a network's predicted
+/// time is the sum of its parts'. Parameters and MACs miss what this catches: on a CPU a 7x7 depthwise layer costs
+/// far more time than its few MACs say. Times are microseconds per image at <see cref="BatchSize"/>.
+/// </summary>
+public sealed record LatencyTable
+{
+    public required string Space { get; init; }
+    public required LatencyMode Mode { get; init; }
+    public required int BatchSize { get; init; }
+    public required int Threads { get; init; }
+    /// <summary>Where it was measured (processor, cores): a table predicts for that machine only.</summary>
+    public required string Machine { get; init; }
+    public required double FixedMicros { get; init; }
+    /// <summary>[block][layer]: op name (k3e3, ...) to microseconds per image.</summary>
+    public required IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, double>>> LayerMicros { get; init; }
+
+    /// <summary>Predicted microseconds per image of one block's candidate (its layers up to the first skip).</summary>
+    public double Of(int block, Candidate candidate)
+    {
+        double micros = 0;
+        for (int layer = 0; layer < candidate.Layers.Count && !candidate.Layers[layer].IsSkip; layer++)
+            micros += LayerMicros[block][layer].TryGetValue(candidate.Layers[layer].ToString(), out var t)
+                ? t
+                : throw new SpaceException($"the latency table has no {candidate.Layers[layer]} at block {block + 1} layer {layer + 1}: measure one for this space (dna bench latency)");
+        return micros;
+    }
+
+    /// <summary>The same for a candidate written as ops separated by '|' (as stored with its ratings).</summary>
+    public double Of(int block, string candidate) =>
+        Of(block, new Candidate(candidate.Split('|').Select(t => Op.TryParse(t, out var reason) ?? throw new SpaceException($"\"{t}\": {reason}"))));
+
+    /// <summary>Predicted microseconds per image of a whole network: stem and head plus every block.</summary>
+    public double Of(Architecture architecture) =>
+        FixedMicros + architecture.Blocks.Select((candidate, b) => Of(b, candidate)).Sum();
+
+    /// <summary>Refuses a table measured for another space: its layer shapes, and so its times, differ.</summary>
+    public void CheckFor(SearchSpace space)
+    {
+        bool shaped = Space == space.Name && LayerMicros.Count == space.Blocks.Count &&
+                      LayerMicros.Select((layers, b) => layers.Count == space.Blocks[b].Layers).All(x => x);
+        if (!shaped)
+            throw new SpaceException($"this latency table was measured for space {Space}, not {space.Name}: measure one for it (dna bench latency)");
+    }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <param name="source">The file it came from, for the error message.</param>
+    public static LatencyTable FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LatencyTable>(json, Json) ?? throw new SpaceException($"{source} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new SpaceException($"{source} is not a latency table ({e.Message}); measure one with dna bench latency --out {source}");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using DnaNas.Modules;
+using DnaNas.Space;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Training.Hardware;
+
+/// <summary>
+/// Measures a <see cref="LatencyTable"/> on this machine: every op at every layer position of a space, alone, on a
+/// random batch of its input shape, and the stem and head; the median of a few timed repeats after two warm-ups.
+/// A training step is timed as forward and backward (the optimizer's step is left out: it scales with parameters,
+/// which the budget already counts).
+/// </summary>
+public static class LatencyProfiler
+{
+    public static LatencyTable Measure(SearchSpace space, LatencyMode mode, int batchSize = 128, int repeats = 5, IProgress<string>? progress = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
+        random.manual_seed(0);
+        var layers = new List<IReadOnlyList<IReadOnlyDictionary<string, double>>>();
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var positions = new List<IReadOnlyDictionary<string, double>>();
+            for (int l = 0; l < space.Blocks[b].Layers; l++)
+            {
+                var shape = space.Layer(b, l);
+                var times = new Dictionary<string, double>();
+                foreach (var op in space.Ops.Where(o => !o.IsSkip))
+                {
+                    using var layer = new MBConv(shape, op.Kernel, op.Expansion, space.SqueezeExcite, space.Activation);
+                    times[op.ToString()] = Time(layer, [batchSize, shape.InChannels, shape.InSize, shape.InSize], mode, repeats, inputNeedsGrad: true);
+                }
+                positions.Add(times);
+                progress?.Report($"block {b + 1} layer {l + 1}: " + string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F0}")) + " us/image");
+            }
+            layers.Add(positions);
+        }
+        using var stem = new Stem(space);
+        using var head = new Head(space);
+        var last = space.Layer(space.Blocks.Count - 1, 0);
+        double fixedMicros = Time(stem, [batchSize, space.InputChannels, space.InputSize, space.InputSize], mode, repeats, inputNeedsGrad: false)
+                             + Time(head, [batchSize, space.LastBlockChannels, last.OutSize, last.OutSize], mode, repeats, inputNeedsGrad: true);
+        var environment = RunEnvironment.Capture();
+        return new LatencyTable
+        {
+            Space = space.Name, Mode = mode, BatchSize = batchSize, Threads = environment.TorchThreads,
+            Machine = $"{environment.Cpu}, {environment.LogicalCores} logical cores", FixedMicros = fixedMicros, LayerMicros = layers,
+        };
+    }
+
+    /// <summary>Measured microseconds per image of a whole network, the same way, to check the table's sums against.</summary>
+    public static double MeasureNetwork(SearchSpace space, Architecture architecture, LatencyMode mode, int batchSize = 128, int repeats = 5)
+    {
+        using var net = new MBConvNet(space, architecture);
+        return Time(net, [batchSize, space.InputChannels, space.InputSize, space.InputSize], mode, repeats, inputNeedsGrad: false);
+    }
+
+    private static double Time(nn.Module<Tensor, Tensor> module, long[] inputShape, LatencyMode mode, int repeats, bool inputNeedsGrad)
+    {
+        bool training = mode == LatencyMode.Training;
+        if (training) module.train(); else module.eval();
+        using var scope = NewDisposeScope();
+        var x = randn(inputShape);
+        var seconds = new List<double>();
+        for (int i = 0; i < repeats + 2; i++)
+        {
+            using var step = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            if (training)
+            {
+                // Inside a network a layer also passes gradients back to its input; the stem alone does not.
+                var input = inputNeedsGrad ? x.detach().requires_grad_(true) : x;
+                module.call(input).sum().backward();
+            }
+            else
+            {
+                using var _ = no_grad();
+                module.call(x);
+            }
+            clock.Stop();
+            if (i >= 2) seconds.Add(clock.Elapsed.TotalSeconds);
+            module.zero_grad();
+        }
+        seconds.Sort();
+        return seconds[seconds.Count / 2] / inputShape[0] * 1e6;
+    }
+}
