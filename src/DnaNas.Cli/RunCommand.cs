@@ -36,7 +36,7 @@ internal static class RunCommand
         };
         var maxTrainTime = new Option<double?>("--max-train-time")
         {
-            Description = "Keep the searched network's predicted training time (a per-op latency table measured before the search) at most this many times the baseline's.",
+            Description = "Keep the searched network's predicted training time (a per-op latency table measured before the search) at most this many times the baseline's (0: off; the full preset uses 1).",
         };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
@@ -59,7 +59,7 @@ internal static class RunCommand
                 config = config with { TeacherRun = Path.GetFullPath(given) };
             }
             if (p.GetValue(maxTrainTime) is { } ratio)
-                config = ratio > 0 ? config with { MaxTrainTimeRatio = ratio } : throw new ArgumentException($"--max-train-time must be positive, got {ratio}");
+                config = ratio >= 0 ? config with { MaxTrainTimeRatio = ratio > 0 ? ratio : null } : throw new ArgumentException($"--max-train-time must be 0 (off) or positive, got {ratio}");
             double soft = p.GetValue(softTargets);
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
