@@ -66,7 +66,7 @@ public sealed record DnaConfig
     /// the baseline, 14 for a searched net with 7x7 ops) and 3 minutes of block training and rating; full: 500K parameters and 12-epoch trainings on the
     /// training and validation images together (a PyTorch sweep, reports/recipe-sweep-pytorch, put the default recipe
     /// at 93.2-93.4% on 50,000 images and 93.7-93.8% on 60,000), and a searched network that trains no slower than the
-    /// baseline by the latency table (<see cref="MaxTrainTimeRatio"/>), sized for 150 minutes; tiny: minutes, for smoke tests of the whole pipeline
+    /// baseline by the latency table (<see cref="MaxTrainTimeRatio"/>), measured at 141.5 minutes (reports/dna-full); tiny: minutes, for smoke tests of the whole pipeline
     /// (its accuracy means nothing). The real presets distil from the baseline (<see cref="TeacherIsBaseline"/>): the
     /// report trains it anyway, so the teacher costs nothing extra and is as strong as the recipe makes a network.
     /// </summary>
