@@ -62,6 +62,6 @@ internal static class SearchCommand
             throw new TrainingException($"no latency table at {path}: measure one with dna bench latency --out {path}");
         var table = LatencyTable.FromJson(File.ReadAllText(path), path);
         table.CheckFor(space);
-        return new LatencyLimit(table, micros ?? ratio!.Value * table.Of(DnaPipeline.Baseline(space, budget.Kind, budget.Limit)));
+        return micros is { } us ? new LatencyLimit(table, us) : LatencyLimit.RelativeToBaseline(table, space, budget.Kind, budget.Limit, ratio!.Value);
     }
 }

@@ -173,11 +173,15 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
 
             var space = SpaceFile.Load(pipeline.SpacePath);
             var latency = LatencyTable.FromJson(File.ReadAllText(pipeline.LatencyPath), pipeline.LatencyPath);
-            var best = pipeline.ReadSearch().Best;
+            var outcome = pipeline.ReadSearch();
+            var best = outcome.Best;
             double baselineMicros = latency.Of(DnaPipeline.Baseline(space, pipeline.Config.BudgetKind, pipeline.Config.Budget));
             Assert.Equal(latency.Of(Architecture.Parse(best.Architecture, space)), best.Micros!.Value, 6);
             Assert.True(best.Micros <= baselineMicros, $"searched {best.Micros:F0} us/image, baseline {baselineMicros:F0}");
-            Assert.Contains("Predicted training time by the latency table", summary);
+            // The report only reads what the search stored: the baseline's prediction and the limit (1x it).
+            Assert.Equal(baselineMicros, outcome.BaselineMicros!.Value, 6);
+            Assert.Equal(baselineMicros, outcome.MaxMicros!.Value, 6);
+            Assert.Contains($"baseline {baselineMicros.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} us/image; the search kept to 1x", summary);
 
             Directory.CreateDirectory(empty);
             (code, _, err) = CliTests.Dna([.. Tiny, "--teacher", empty, "--out", TempFolder("unused")]);

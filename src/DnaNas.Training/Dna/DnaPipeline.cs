@@ -254,24 +254,21 @@ public sealed class DnaPipeline(string folder, DnaConfig config)
 
     private void SearchArchitecture(SearchSpace space, IProgress<PipelineEvent> progress)
     {
-        LatencyLimit? latency = null;
-        if (Config.MaxTrainTimeRatio is { } ratio)
-        {
-            var table = TrainingLatency(space, progress);
-            latency = new LatencyLimit(table, ratio * table.Of(BaselineArchitecture(space)));
-        }
+        LatencyLimit? latency = Config.MaxTrainTimeRatio is { } ratio
+            ? LatencyLimit.RelativeToBaseline(TrainingLatency(space, progress), space, Config.BudgetKind, Config.Budget, ratio)
+            : null;
         var outcome = DnaSearch.Run(space, RatingsPath, Config.BudgetKind, Config.Budget, Config.TopK, latency);
         AtomicFile.WriteAllText(SearchPath, JsonSerializer.Serialize(outcome, JsonOptions.Indented));
         progress.Report(new PipelineEvent(DnaStage.Search, $"best under {outcome.Budget}: {outcome.Best.Architecture} ({outcome.Best.Params:N0} params, rating {outcome.Best.Rating:F4})"));
     }
 
     /// <summary>The run's latency table of a training step, measured once on this machine at the retraining batch size.</summary>
-    public LatencyTable TrainingLatency(SearchSpace space, IProgress<PipelineEvent>? progress = null)
+    private LatencyTable TrainingLatency(SearchSpace space, IProgress<PipelineEvent> progress)
     {
         if (File.Exists(LatencyPath)) return LatencyTable.FromJson(File.ReadAllText(LatencyPath), LatencyPath);
-        progress?.Report(new PipelineEvent(DnaStage.Search, "measuring the latency table: a training step of every op at every layer"));
+        progress.Report(new PipelineEvent(DnaStage.Search, "measuring the latency table: a training step of every op at every layer"));
         var table = LatencyProfiler.Measure(space, LatencyMode.Training, Config.RetrainRecipe.BatchSize,
-            progress: new Reporter<string>(m => progress?.Report(new PipelineEvent(DnaStage.Search, m, Milestone: false))));
+            progress: new Reporter<string>(m => progress.Report(new PipelineEvent(DnaStage.Search, m, Milestone: false))));
         AtomicFile.WriteAllText(LatencyPath, table.ToJson());
         return table;
     }

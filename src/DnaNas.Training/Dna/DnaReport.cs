@@ -55,10 +55,9 @@ public sealed class DnaReport(DnaPipeline pipeline)
                 : "teacher, features, block training, rating, search";
         md.AppendLine(inv, $"Search cost ({costParts}): {searchCost / 60:F1} min. Budget: {search.Budget}.");
         md.AppendLine();
-        if (search.Best.Micros is { } micros && pipeline.Config.MaxTrainTimeRatio is { } ratio)
+        if (search is { Best.Micros: { } micros, BaselineMicros: { } baselineMicros, MaxMicros: { } maxMicros })
         {
-            double baselineMicros = pipeline.TrainingLatency(space).Of(Architecture.Parse(baseline.Architecture, space));
-            md.AppendLine(inv, $"Predicted training time by the latency table (`latency.json`, measured on this machine before the search): searched {micros:N0} us/image, baseline {baselineMicros:N0} us/image; the search kept to {ratio:0.##}x the baseline's.");
+            md.AppendLine(inv, $"Predicted training time by the latency table (`latency.json`, measured on this machine before the search): searched {micros:N0} us/image, baseline {baselineMicros:N0} us/image; the search kept to {maxMicros / baselineMicros:0.##}x the baseline's.");
             md.AppendLine();
         }
         md.AppendLine("## Top architectures by summed block rating");

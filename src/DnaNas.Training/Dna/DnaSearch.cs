@@ -6,11 +6,23 @@ namespace DnaNas.Training.Dna;
 
 /// <param name="Micros">Predicted microseconds per image by the latency table the search kept to, if any.</param>
 public sealed record SearchedArchitecture(string Architecture, double Rating, long Params, long Macs, double? Micros = null);
-public sealed record SearchOutcome(string Budget, SearchedArchitecture Best, IReadOnlyList<SearchedArchitecture> Top, double Seconds);
+/// <param name="MaxMicros">The latency limit the search kept to, if any (us/image by the table).</param>
+/// <param name="BaselineMicros">The baseline's prediction by the same table, when the limit was set relative to it.</param>
+public sealed record SearchOutcome(string Budget, SearchedArchitecture Best, IReadOnlyList<SearchedArchitecture> Top, double Seconds,
+    double? MaxMicros = null, double? BaselineMicros = null);
 
 /// <summary>A second limit for the search: at most <paramref name="MaxMicros"/> per image by a measured latency table.</summary>
-public sealed record LatencyLimit(LatencyTable Table, double MaxMicros)
+/// <param name="BaselineMicros">The baseline's prediction, when the limit is a multiple of it (<see cref="RelativeToBaseline"/>).</param>
+public sealed record LatencyLimit(LatencyTable Table, double MaxMicros, double? BaselineMicros = null)
 {
+    /// <summary>At most <paramref name="ratio"/> times the predicted time of the baseline of this budget (<see cref="DnaPipeline.Baseline"/>).</summary>
+    public static LatencyLimit RelativeToBaseline(LatencyTable table, SearchSpace space, CostKind kind, long budget, double ratio)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratio);
+        double baseline = table.Of(DnaPipeline.Baseline(space, kind, budget));
+        return new LatencyLimit(table, ratio * baseline, baseline);
+    }
+
     public override string ToString() => $"{MaxMicros:N0} us/image ({Table.Mode.ToString().ToLowerInvariant()}, latency table)";
 }
 
@@ -55,6 +67,6 @@ public static class DnaSearch
             string.Join('/', r.Candidates.Select((c, b) => blocks[b][c].Candidate)), r.Rating, r.Params, r.Macs,
             latency is null ? null : Micros(r.Candidates))).ToArray();
         string described = latency is null ? limit.ToString() : $"{limit} and {latency}";
-        return new SearchOutcome(described, top[0], top, clock.Elapsed.TotalSeconds);
+        return new SearchOutcome(described, top[0], top, clock.Elapsed.TotalSeconds, latency?.MaxMicros, latency?.BaselineMicros);
     }
 }
