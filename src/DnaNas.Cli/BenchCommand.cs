@@ -7,7 +7,7 @@ using DnaNas.Search;
 using DnaNas.Training;
 using DnaNas.Search.Ranking;
 using DnaNas.Training.Hardware;
-using DnaNas.Training.Rating;
+using DnaNas.Methods.Dna;
 using TorchSharp;
 using static TorchSharp.torch;
 

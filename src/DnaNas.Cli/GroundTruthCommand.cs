@@ -3,7 +3,7 @@ using DnaNas.Data;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
-using DnaNas.Training.GroundTruth;
+using DnaNas.Studies;
 using DnaNas.Training.Jobs;
 using Spectre.Console;
 

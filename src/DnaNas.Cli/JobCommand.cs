@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using DnaNas.Data;
 using DnaNas.Training;
-using DnaNas.Training.Dna;
-using DnaNas.Training.GroundTruth;
+using DnaNas.Methods.Dna;
+using DnaNas.Studies;
 using DnaNas.Training.Jobs;
 
 namespace DnaNas.Cli;

@@ -3,7 +3,7 @@ using DnaNas.Data;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
-using DnaNas.Training.Dna;
+using DnaNas.Methods.Dna;
 using DnaNas.Training.Jobs;
 using Spectre.Console;
 

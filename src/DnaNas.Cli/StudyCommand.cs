@@ -4,7 +4,7 @@ using DnaNas.Data;
 using DnaNas.Space;
 using DnaNas.Training;
 using DnaNas.Training.Jobs;
-using DnaNas.Training.Study;
+using DnaNas.Studies;
 using Spectre.Console;
 
 namespace DnaNas.Cli;
@@ -99,7 +99,7 @@ internal static class StudyCommand
 
     private static void PrintQualities(IReadOnlyList<SourceQuality> qualities)
     {
-        static string F(Training.Study.SourceQuality q, Search.Ranking.Interval i, string f = "F3") =>
+        static string F(SourceQuality q, Search.Ranking.Interval i, string f = "F3") =>
             double.IsNaN(i.Value) ? "n/a" : $"{i.Value.ToString(f, CultureInfo.InvariantCulture)} [{i.Low.ToString(f, CultureInfo.InvariantCulture)}, {i.High.ToString(f, CultureInfo.InvariantCulture)}]";
         var table = new Table().AddColumns("source", "n", "Kendall tau", "Spearman", "top-k hits", "local tau");
         foreach (var q in qualities)

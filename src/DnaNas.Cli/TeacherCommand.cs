@@ -2,7 +2,7 @@ using System.CommandLine;
 using DnaNas.Data;
 using DnaNas.Space;
 using DnaNas.Training;
-using DnaNas.Training.Dna;
+using DnaNas.Methods.Dna;
 
 namespace DnaNas.Cli;
 

@@ -16,7 +16,7 @@ public readonly record struct EpochTotals(int Steps, double LossSum, long Correc
 /// One epoch of supervised steps, shared by stand-alone and supernet training: learning rate per step, gradients
 /// cleared to none, a per-step dispose scope, running loss and accuracy. What a step computes is the caller's.
 /// </summary>
-internal static class TrainingEpoch
+public static class TrainingEpoch
 {
     /// <param name="step">Logits and loss of a batch (x, y); called in train mode inside the step's dispose scope.</param>
     /// <param name="onStep">After every step, with the totals so far (for progress displays).</param>

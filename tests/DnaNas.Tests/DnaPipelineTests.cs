@@ -2,8 +2,7 @@ using DnaNas.Data;
 using DnaNas.Modules;
 using DnaNas.Space;
 using DnaNas.Training;
-using DnaNas.Training.Dna;
-using DnaNas.Training.Rating;
+using DnaNas.Methods.Dna;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,8 +2,7 @@ using System.Diagnostics;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
-using DnaNas.Training.Dna;
-using DnaNas.Training.Rating;
+using DnaNas.Methods.Dna;
 
 namespace DnaNas.Tests;
 
@@ -106,6 +105,27 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
         finally
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    /// <summary>
+    /// A commit that only moves code must not change a rating: the reference run is compared with ratings stored from
+    /// the tiny preset (Reference/tiny-ratings.csv, written by sqlite3 from a run's ratings.db). The file is replaced
+    /// only by a change that means to alter the numbers (the random generators, the data), and its commit says so.
+    /// The tolerance allows the last bits another CPU's vector units may change; any real change moves ratings by far more.
+    /// </summary>
+    [Fact]
+    public void The_tiny_run_rates_every_candidate_as_the_stored_reference_does()
+    {
+        var stored = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Reference", "tiny-ratings.csv"))
+            .Select(l => l.Split(',')).ToDictionary(f => (int.Parse(f[0]), f[1]), f => double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture));
+        using var store = new RatingStore(Path.Combine(reference.Folder, "ratings.db"));
+        var rated = Enumerable.Range(0, 4).SelectMany(b => store.Block(b)).ToList();
+        Assert.Equal(stored.Count, rated.Count);
+        foreach (var r in rated)
+        {
+            double expected = stored[(r.Block, r.Candidate)];
+            Assert.True(Math.Abs(r.ScaledMae - expected) <= 1e-4 * Math.Abs(expected), $"block {r.Block} {r.Candidate}: {r.ScaledMae:R}, stored {expected:R}");
         }
     }
 

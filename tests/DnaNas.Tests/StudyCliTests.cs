@@ -1,4 +1,4 @@
-using DnaNas.Training.Study;
+using DnaNas.Studies;
 
 namespace DnaNas.Tests;
 
@@ -50,8 +50,8 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
     public void Rank_adds_a_users_own_scores_as_a_source_and_refuses_a_malformed_file()
     {
         string csv = Path.Combine(study.Folder, "mine.csv");
-        IReadOnlyList<DnaNas.Training.GroundTruth.GroundTruthEntry> archs;
-        using (var store = new DnaNas.Training.GroundTruth.GroundTruthStore(Path.Combine(study.Folder, "ground-truth", "ground-truth.db"))) archs = store.All();
+        IReadOnlyList<DnaNas.Studies.GroundTruthEntry> archs;
+        using (var store = new DnaNas.Studies.GroundTruthStore(Path.Combine(study.Folder, "ground-truth", "ground-truth.db"))) archs = store.All();
         File.WriteAllLines(csv, ["architecture,score", .. archs.Select(a => $"{a.Architecture},{a.TestAccuracy}")]);
         var (code, output, err) = CliTests.Dna("rank", study.Folder, "--scores", csv);
         Assert.True(code == 0, err);

@@ -3,9 +3,9 @@ using DnaNas.Modules;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
-using DnaNas.Training.GroundTruth;
+using DnaNas.Studies;
 using DnaNas.Training.Jobs;
-using DnaNas.Training.Supernet;
+using DnaNas.Methods.OneShot;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using DnaNas.Methods.Dna;
+using DnaNas.Space;
+using DnaNas.Training;
+using ScottPlot;
+
+namespace DnaNas.Methods.Dna;
+
+/// <summary>
+/// Writes <c>summary.md</c> and PNG plots for a finished run. It answers "did the search beat a plain network?"
+/// first: searched architecture and hand-designed baseline side by side, trained with the same recipe and seed.
+/// </summary>
+public sealed class DnaReport(DnaPipeline pipeline)
+{
+    private string Plots => Path.Combine(pipeline.Folder, "plots");
+
+    public void Write(SearchSpace space, StageState<DnaStage> state)
+    {
+        Directory.CreateDirectory(Plots);
+        var searched = ReadResult(pipeline.RetrainFolder);
+        var baseline = ReadResult(pipeline.BaselineFolder);
+        var search = pipeline.ReadSearch();
+        bool shared = pipeline.Config.TeacherIsBaseline;
+        // A teacher that is the baseline would be trained for the comparison anyway: it is not a cost of searching.
+        var searchStages = shared ? new[] { "Features", "Blocks", "Rating", "Search" } : ["Teacher", "Features", "Blocks", "Rating", "Search"];
+        double searchCost = searchStages.Sum(s => state.StageSeconds.GetValueOrDefault(s));
+        // The networks of the table and of the training curves.
+        (string Row, string Legend, TrainRunResult Result)[] networks = shared
+            ? [("searched", "searched", searched), ("baseline (uniform; also the teacher)", "baseline = teacher", baseline)]
+            : [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), ("teacher", "teacher", ReadResult(pipeline.TeacherFolder))];
+
+        PlotCurves(Path.Combine(Plots, "training-curves.png"), networks.Select(n => (n.Legend, n.Result)).ToArray());
+        using (var store = new RatingStore(pipeline.RatingsPath))
+            for (int b = 0; b < space.Blocks.Count; b++)
+                PlotHistogram(Path.Combine(Plots, $"ratings-block{b + 1}.png"), b, store.Block(b).Select(r => r.ScaledMae).ToArray());
+
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine($"# DNA search on {Datasets(pipeline)}");
+        md.AppendLine();
+        string verdict = searched.TestAccuracy >= baseline.TestAccuracy
+            ? $"Yes: the searched architecture is {100 * (searched.TestAccuracy - baseline.TestAccuracy):F2} points more accurate than the hand-designed baseline"
+            : $"No: the hand-designed baseline is {100 * (baseline.TestAccuracy - searched.TestAccuracy):F2} points more accurate than the searched architecture";
+        md.AppendLine($"**Did the search beat a plain network?** {verdict}, both trained with the same recipe ({pipeline.Config.RetrainRecipe.Epochs} epochs) and seed {pipeline.Config.Seed}.");
+        md.AppendLine();
+        md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (name, _, r) in networks)
+            md.AppendLine(inv, $"| {name} | `{ReportParts.Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
+        md.AppendLine();
+        string costParts = shared
+            ? "features, block training, rating, search; the teacher is the baseline, trained once for both roles"
+            : pipeline.Config.TeacherRun is { } given
+                ? $"features, block training, rating, search; the teacher came trained from {given} ({networks[^1].Result.TrainingSeconds / 60:F1} min there, not counted)"
+                : "teacher, features, block training, rating, search";
+        md.AppendLine(inv, $"Search cost ({costParts}): {searchCost / 60:F1} min. Budget: {search.Budget}.");
+        md.AppendLine();
+        if (search is { Best.Micros: { } micros, BaselineMicros: { } baselineMicros, MaxMicros: { } maxMicros })
+        {
+            md.AppendLine(inv, $"Predicted training time by the latency table (`latency.json`, measured on this machine before the search): searched {micros:N0} us/image, baseline {baselineMicros:N0} us/image; the search kept to {maxMicros / baselineMicros:0.##}x the baseline's.");
+            md.AppendLine();
+        }
+        md.AppendLine("## Top architectures by summed block rating");
+        md.AppendLine();
+        md.AppendLine("| rank | architecture | rating (sum of mean abs error / teacher std) | params | MACs |");
+        md.AppendLine("|---|---|---|---|---|");
+        for (int i = 0; i < search.Top.Count; i++)
+            md.AppendLine(inv, $"| {i + 1} | `{ReportParts.Cell(search.Top[i].Architecture)}` | {search.Top[i].Rating:F4} | {search.Top[i].Params:N0} | {search.Top[i].Macs:N0} |");
+        md.AppendLine();
+        md.AppendLine("## Plots");
+        md.AppendLine();
+        md.AppendLine("![training curves](plots/training-curves.png)");
+        md.AppendLine();
+        for (int b = 0; b < space.Blocks.Count; b++) md.AppendLine($"![block {b + 1} ratings](plots/ratings-block{b + 1}.png)");
+        md.AppendLine();
+        ReportParts.AppendStages(md, state.StageSeconds);
+        md.AppendLine("The ratings of every candidate are in `ratings.db` (SQLite, table `ratings`); configuration in `config.json`, versions and hardware in `environment.json`.");
+        AtomicFile.WriteAllText(Path.Combine(pipeline.Folder, "summary.md"), md.ToString());
+    }
+
+    private static string Datasets(DnaPipeline p) => DnaNas.Data.Datasets.KindName(p.Config.Data.Kind);
+
+    private static TrainRunResult ReadResult(string folder) =>
+        new TrainRun(folder).ReadResult() ?? throw new TrainingException($"{folder} has no result.json; resume the run to finish that stage");
+
+    /// <summary>Validation accuracy per epoch; training accuracy when a run trained on the validation images too.</summary>
+    private static void PlotCurves(string path, params (string Name, TrainRunResult Result)[] runs)
+    {
+        bool validation = runs.All(r => r.Result.History.All(h => !double.IsNaN(h.ValidationAccuracy)));
+        string what = validation ? "validation" : "training";
+        var plot = new Plot();
+        foreach (var (name, result) in runs)
+        {
+            var scatter = plot.Add.Scatter(result.History.Select(h => (double)h.Epoch).ToArray(),
+                result.History.Select(h => 100 * (validation ? h.ValidationAccuracy : h.TrainAccuracy)).ToArray());
+            scatter.LegendText = name;
+        }
+        plot.Title(validation ? "Validation accuracy per epoch" : "Training accuracy per epoch (trained on the validation images too)");
+        plot.XLabel("epoch");
+        plot.YLabel($"{what} accuracy (%)");
+        plot.ShowLegend();
+        ReportParts.SavePlot(plot, path);
+    }
+
+    private static void PlotHistogram(string path, int block, double[] values)
+    {
+        var plot = new Plot();
+        const int bins = 30;
+        double min = values.Min(), max = values.Max(), width = Math.Max(1e-12, (max - min) / bins);
+        var counts = new double[bins];
+        foreach (var v in values) counts[Math.Min(bins - 1, (int)((v - min) / width))]++;
+        var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(i => min + (i + 0.5) * width).ToArray(), counts);
+        foreach (var bar in bars.Bars) bar.Size = width * 0.9;
+        plot.Title($"Block {block + 1}: ratings of all {values.Length:N0} candidates");
+        plot.XLabel("mean |S - T| / std(T)  (lower is better)");
+        plot.YLabel("candidates");
+        ReportParts.SavePlot(plot, path);
+    }
+
+}

@@ -1,0 +1,73 @@
+using DnaNas.Methods.Dna;
+using DnaNas.Search;
+using DnaNas.Space;
+using DnaNas.Training;
+
+namespace DnaNas.Methods.Dna;
+
+/// <param name="Micros">Predicted microseconds per image by the latency table the search kept to, if any.</param>
+public sealed record SearchedArchitecture(string Architecture, double Rating, long Params, long Macs, double? Micros = null);
+/// <param name="MaxMicros">The latency limit the search kept to, if any (us/image by the table).</param>
+/// <param name="BaselineMicros">The baseline's prediction by the same table, when the limit was set relative to it.</param>
+public sealed record SearchOutcome(string Budget, SearchedArchitecture Best, IReadOnlyList<SearchedArchitecture> Top, double Seconds,
+    double? MaxMicros = null, double? BaselineMicros = null);
+
+/// <summary>A second limit for the search: at most <paramref name="MaxMicros"/> per image by a measured latency table.</summary>
+/// <param name="BaselineMicros">The baseline's prediction, when the limit is a multiple of it (<see cref="RelativeToBaseline"/>).</param>
+public sealed record LatencyLimit(LatencyTable Table, double MaxMicros, double? BaselineMicros = null)
+{
+    /// <summary>At most <paramref name="ratio"/> times the predicted time of the baseline of this budget (<see cref="DnaPipeline.Baseline"/>).</summary>
+    public static LatencyLimit RelativeToBaseline(LatencyTable table, SearchSpace space, CostKind kind, long budget, double ratio)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratio);
+        double baseline = table.Of(DnaPipeline.Baseline(space, kind, budget));
+        return new LatencyLimit(table, ratio * baseline, baseline);
+    }
+
+    public override string ToString() => $"{MaxMicros:N0} us/image ({Table.Mode.ToString().ToLowerInvariant()}, latency table)";
+}
+
+/// <summary>Exact constrained search over a run's ratings database: lowest sum of block ratings under the budget (DNA, Sec. 3.4).</summary>
+public static class DnaSearch
+{
+    /// <param name="latency">A second limit, kept exactly too (<see cref="SecondLimitSearch"/>); null: the budget alone.</param>
+    public static SearchOutcome Run(SearchSpace space, string ratingsPath, CostKind kind, long budget, int topK, LatencyLimit? latency = null)
+    {
+        latency?.Table.CheckFor(space);
+        if (!File.Exists(ratingsPath))
+            throw new TrainingException($"{ratingsPath} does not exist: rate the blocks first (dna run)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var store = new RatingStore(ratingsPath);
+        var blocks = new List<IReadOnlyList<StoredRating>>();
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var rows = store.Block(b);
+            if (rows.Count != (int)space.CandidateCount(b))
+                throw new TrainingException($"{ratingsPath} holds {rows.Count} of {space.CandidateCount(b)} ratings of block {b + 1}: finish rating with dna run --resume");
+            blocks.Add(rows);
+        }
+        var options = blocks.Select(rows => (IReadOnlyList<BlockOption>)rows.Select((r, i) => new BlockOption(i, r.ScaledMae, r.Params, r.Macs)).ToArray()).ToArray();
+        var fixedCost = CostModel.Stem(space) + CostModel.Head(space);
+        // Per block and option, its predicted time: the second limit adds up over blocks like the budget.
+        double[][]? micros = latency is null ? null : blocks.Select((rows, b) =>
+            rows.Select(r => latency.Table.Of(b, r.Candidate)).ToArray()).ToArray();
+        double Micros(IReadOnlyList<int> candidates) => latency!.Table.FixedMicros + candidates.Select((c, b) => micros![b][c]).Sum();
+        var limit = new Budget(kind, budget);
+        IReadOnlyList<RankedArchitecture> ranked;
+        try
+        {
+            ranked = latency is null
+                ? ExactSearch.TopK(options, fixedCost.Params, fixedCost.Macs, limit, topK)
+                : SecondLimitSearch.TopK(options, fixedCost.Params, fixedCost.Macs, limit, topK, c => Micros(c) <= latency.MaxMicros);
+        }
+        catch (InfeasibleBudgetException e) { throw new TrainingException(e.Message); }
+        catch (SecondLimitTooTightException e) { throw new TrainingException(e.Message); }
+        if (ranked.Count == 0)
+            throw new TrainingException($"no architecture under {limit} keeps within {latency}: raise the latency limit or the budget");
+        var top = ranked.Select(r => new SearchedArchitecture(
+            string.Join('/', r.Candidates.Select((c, b) => blocks[b][c].Candidate)), r.Rating, r.Params, r.Macs,
+            latency is null ? null : Micros(r.Candidates))).ToArray();
+        string described = latency is null ? limit.ToString() : $"{limit} and {latency}";
+        return new SearchOutcome(described, top[0], top, clock.Elapsed.TotalSeconds, latency?.MaxMicros, latency?.BaselineMicros);
+    }
+}

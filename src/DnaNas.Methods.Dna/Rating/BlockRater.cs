@@ -1,0 +1,171 @@
+using DnaNas.Modules;
+using DnaNas.Space;
+using DnaNas.Training;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DnaNas.Methods.Dna;
+
+/// <summary>How well one candidate reproduces the teacher's block output on held-out images (lower is better).</summary>
+/// <param name="Mse">Mean squared error.</param>
+/// <param name="RelativeMse">MSE / var(T): scale-free, comparable across blocks.</param>
+/// <param name="ScaledMae">mean |S - T| / std(T), the score the official DNA search ranks by (DNA, Sec. 3.3).</param>
+public readonly record struct CandidateRating(int Block, Candidate Candidate, double Mse, double RelativeMse, double ScaledMae);
+
+/// <summary>Block inputs and teacher targets for rating: calibration batches (inputs only) and validation batches.</summary>
+public sealed record RatingData(IReadOnlyList<Tensor> Calibration, IReadOnlyList<Tensor> ValidationInputs, IReadOnlyList<Tensor> ValidationTargets);
+
+/// <summary>
+/// Rates every candidate of a block after batch-norm recalibration for that candidate. A layer's recalibrated
+/// statistics and its outputs depend only on the ops before it, so a depth-first walk keeps each prefix's
+/// outputs and extends them by one layer: a block costs sum over depths d of |ops|^d layer passes instead of
+/// candidates x depth. Calibration outputs are kept as the train-mode forward produces them (batch statistics),
+/// validation outputs as the eval-mode forward does, so the walk gives the same numbers as rating each
+/// candidate from scratch (<see cref="RateNaively"/>).
+/// </summary>
+public sealed class BlockRater(BlockSupernet supernet, RatingData data)
+{
+    private readonly (double Variance, double Std) _teacher = TeacherSpread(data.ValidationTargets);
+
+    /// <summary>
+    /// Walks the candidates depth-first; <paramref name="skipFirstOp"/> says which first-layer subtrees are
+    /// already rated (after a resume), and <paramref name="subtreeDone"/> receives each finished subtree.
+    /// </summary>
+    public void RateAll(Func<int, bool> skipFirstOp, Action<int, IReadOnlyList<CandidateRating>> subtreeDone, CancellationToken cancel = default)
+    {
+        using var _ = no_grad();
+        var space = supernet.Space;
+        var spec = space.Blocks[supernet.BlockIndex];
+        var (calibration, validation) = ThroughStem();
+        try
+        {
+            var path = new int[spec.Layers];
+            for (int op = 0; op < space.Ops.Count; op++)
+            {
+                if (skipFirstOp(op)) continue;
+                cancel.ThrowIfCancellationRequested();
+                var ratings = new List<CandidateRating>();
+                Extend(0, op, calibration, validation, path, ratings, cancel);
+                subtreeDone(op, ratings);
+            }
+        }
+        finally
+        {
+            DisposeAll(calibration);
+            DisposeAll(validation);
+        }
+    }
+
+    private void Extend(int layer, int op, Tensor[] calibration, Tensor[] validation, int[] path,
+        List<CandidateRating> ratings, CancellationToken cancel)
+    {
+        var space = supernet.Space;
+        var spec = space.Blocks[supernet.BlockIndex];
+        var module = supernet.Op(layer, op);
+        path[layer] = op;
+        var (nextCalibration, nextValidation) = Recalibrate(module, calibration, validation);
+        try
+        {
+            if (layer + 1 >= spec.MinLayers)
+            {
+                for (int l = layer + 1; l < path.Length; l++) path[l] = -1;
+                ratings.Add(Score(path, nextValidation));
+            }
+            if (layer + 1 < spec.Layers)
+                for (int next = 0; next < space.Ops.Count; next++)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    Extend(layer + 1, next, nextCalibration, nextValidation, path, ratings, cancel);
+                }
+        }
+        finally
+        {
+            DisposeAll(nextCalibration);
+            DisposeAll(nextValidation);
+            path[layer] = -1;
+        }
+    }
+
+    /// <summary>Block 0 starts with the stem, whose statistics are the same for every candidate: calibrate it once.</summary>
+    private (Tensor[] Calibration, Tensor[] Validation) ThroughStem()
+    {
+        if (supernet.StemModule is { } stem) return Recalibrate(stem, data.Calibration, data.ValidationInputs);
+        return (data.Calibration.Select(t => t.alias().DetachFromDisposeScope()).ToArray(),
+                data.ValidationInputs.Select(t => t.alias().DetachFromDisposeScope()).ToArray());
+    }
+
+    /// <summary>Resets a module's batch norms to a cumulative average, forwards calibration batches in train mode, then validation in eval mode.</summary>
+    private static (Tensor[] Calibration, Tensor[] Validation) Recalibrate(nn.Module<Tensor, Tensor> module,
+        IReadOnlyList<Tensor> calibration, IReadOnlyList<Tensor> validation)
+    {
+        BatchNormCalibration.Reset(module);
+        module.train();
+        var c = calibration.Select(x => { using var s = NewDisposeScope(); return module.call(x).DetachFromDisposeScope(); }).ToArray();
+        module.eval();
+        var v = validation.Select(x => { using var s = NewDisposeScope(); return module.call(x).DetachFromDisposeScope(); }).ToArray();
+        return (c, v);
+    }
+
+    private CandidateRating Score(int[] path, IReadOnlyList<Tensor> outputs)
+    {
+        double squared = 0, absolute = 0;
+        long count = 0;
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            using var s = NewDisposeScope();
+            var diff = outputs[i] - data.ValidationTargets[i];
+            squared += diff.square().sum().to_type(ScalarType.Float64).item<double>();
+            absolute += diff.abs().sum().to_type(ScalarType.Float64).item<double>();
+            count += diff.numel();
+        }
+        double mse = squared / count;
+        var space = supernet.Space;
+        var candidate = new Candidate(path.Select(p => p < 0 ? Space.Op.Skip : space.Ops[p]));
+        return new CandidateRating(supernet.BlockIndex, candidate, mse, mse / _teacher.Variance, absolute / count / _teacher.Std);
+    }
+
+    private static (double Variance, double Std) TeacherSpread(IReadOnlyList<Tensor> targets)
+    {
+        double sum = 0, sumSquares = 0;
+        long count = 0;
+        foreach (var t in targets)
+        {
+            using var s = NewDisposeScope();
+            var d = t.to_type(ScalarType.Float64);
+            sum += d.sum().item<double>();
+            sumSquares += d.square().sum().item<double>();
+            count += t.numel();
+        }
+        double mean = sum / count;
+        double variance = Math.Max(1e-12, sumSquares / count - mean * mean);
+        return (variance, Math.Sqrt(variance));
+    }
+
+    /// <summary>
+    /// The reference the walk must equal: every candidate from scratch (recalibrate the whole path, evaluate).
+    /// Slow by design; used by tests and by <c>dna bench rating</c>.
+    /// </summary>
+    public IReadOnlyList<CandidateRating> RateNaively(IEnumerable<Candidate> candidates)
+    {
+        using var _ = no_grad();
+        var result = new List<CandidateRating>();
+        foreach (var candidate in candidates)
+        {
+            var path = supernet.PathOf(candidate);
+            BatchNormCalibration.Reset(supernet);
+            supernet.train();
+            foreach (var x in data.Calibration) { using var s = NewDisposeScope(); supernet.call(x, path); }
+            supernet.eval();
+            var outputs = data.ValidationInputs.Select(x => { using var s = NewDisposeScope(); return supernet.call(x, path).DetachFromDisposeScope(); }).ToArray();
+            result.Add(Score(path, outputs));
+            DisposeAll(outputs);
+        }
+        return result;
+    }
+
+    private static void DisposeAll(IEnumerable<Tensor> tensors)
+    {
+        foreach (var t in tensors) t.Dispose();
+    }
+}

@@ -1,0 +1,130 @@
+using DnaNas.Space;
+using DnaNas.Training;
+using Microsoft.Data.Sqlite;
+
+namespace DnaNas.Methods.Dna;
+
+/// <summary>
+/// The ratings database of a run (<c>ratings.db</c>, SQLite). One row per candidate of every block, so later
+/// searches with other budgets reuse it without retraining. Query it directly, for example:
+/// <code>
+/// sqlite3 runs/x/ratings.db "SELECT block, candidate, scaled_mae, params, macs FROM ratings WHERE block = 1 ORDER BY scaled_mae LIMIT 10"
+/// </code>
+/// Columns: block (0-based), candidate (architecture string of the block, e.g. k3e6|k5e3|skip), depth,
+/// mse, relative_mse (MSE / var of the teacher output), scaled_mae (mean |S-T| / std of the teacher output,
+/// the score search uses), params, macs (the candidate's own cost), first_op (index of the first layer's op,
+/// the unit in which rating is committed).
+/// </summary>
+public sealed class RatingStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+
+    public string Path { get; }
+
+    public RatingStore(string path)
+    {
+        Path = path;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        // WAL + a transaction per committed unit: a kill loses at most the unit in flight, never stored rows.
+        Execute("PRAGMA journal_mode=WAL");
+        Execute("""
+            CREATE TABLE IF NOT EXISTS ratings (
+              block INTEGER NOT NULL, candidate TEXT NOT NULL, depth INTEGER NOT NULL, first_op INTEGER NOT NULL,
+              mse REAL NOT NULL, relative_mse REAL NOT NULL, scaled_mae REAL NOT NULL,
+              params INTEGER NOT NULL, macs INTEGER NOT NULL,
+              PRIMARY KEY (block, candidate));
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            """);
+    }
+
+    /// <summary>Stores the ratings of one first-layer subtree of a block in one transaction.</summary>
+    public void Add(SearchSpace space, int firstOp, IReadOnlyList<CandidateRating> ratings)
+    {
+        using var tx = _connection.BeginTransaction();
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            INSERT OR REPLACE INTO ratings (block, candidate, depth, first_op, mse, relative_mse, scaled_mae, params, macs)
+            VALUES ($block, $candidate, $depth, $first, $mse, $rel, $mae, $params, $macs)
+            """;
+        var p = new[] { "$block", "$candidate", "$depth", "$first", "$mse", "$rel", "$mae", "$params", "$macs" }
+            .Select(n => cmd.Parameters.Add(new SqliteParameter { ParameterName = n })).ToArray();
+        foreach (var r in ratings)
+        {
+            var cost = CostModel.Candidate(space, r.Block, r.Candidate);
+            object[] values = [r.Block, r.Candidate.ToString(), r.Candidate.Depth, firstOp, r.Mse, r.RelativeMse, r.ScaledMae, cost.Params, cost.Macs];
+            for (int i = 0; i < p.Length; i++) p[i].Value = values[i];
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>First-layer ops of a block whose subtree is fully stored.</summary>
+    public HashSet<int> CompletedFirstOps(SearchSpace space, int block)
+    {
+        var spec = space.Blocks[block];
+        long perSubtree = 0;
+        for (int d = Math.Max(1, spec.MinLayers); d <= spec.Layers; d++) perSubtree += (long)Math.Pow(space.Ops.Count, d - 1);
+        var done = new HashSet<int>();
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT first_op, COUNT(*) FROM ratings WHERE block = $b GROUP BY first_op";
+        cmd.Parameters.AddWithValue("$b", block);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read()) if (reader.GetInt64(1) == perSubtree) done.Add(reader.GetInt32(0));
+        return done;
+    }
+
+    public int Count(int block)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM ratings WHERE block = $b";
+        cmd.Parameters.AddWithValue("$b", block);
+        return Convert.ToInt32(cmd.ExecuteScalar());
+    }
+
+    /// <summary>All stored ratings of a block, in candidate order of the database.</summary>
+    public IReadOnlyList<StoredRating> Block(int block)
+    {
+        var list = new List<StoredRating>();
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT candidate, mse, relative_mse, scaled_mae, params, macs FROM ratings WHERE block = $b ORDER BY candidate";
+        cmd.Parameters.AddWithValue("$b", block);
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+            list.Add(new StoredRating(block, reader.GetString(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetInt64(4), reader.GetInt64(5)));
+        return list;
+    }
+
+    public void SetMeta(string key, string value)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "INSERT OR REPLACE INTO meta (key, value) VALUES ($k, $v)";
+        cmd.Parameters.AddWithValue("$k", key);
+        cmd.Parameters.AddWithValue("$v", value);
+        cmd.ExecuteNonQuery();
+    }
+
+    public string? GetMeta(string key)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
+        cmd.Parameters.AddWithValue("$k", key);
+        return cmd.ExecuteScalar() as string;
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+}
+
+public sealed record StoredRating(int Block, string Candidate, double Mse, double RelativeMse, double ScaledMae, long Params, long Macs);
