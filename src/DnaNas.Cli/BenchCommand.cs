@@ -116,7 +116,7 @@ internal static class BenchCommand
                 [randn(64, cin, size, size), randn(64, cin, size, size)],
                 [randn(n, cin, size, size)],
                 [randn(n, output.OutChannels, output.OutSize, output.OutSize)]);
-            var rater = new BlockRater(cell, data);
+            var rater = new BlockRater(cell, data, BlockObjectives.Resolve(null));
             int covered = Math.Clamp(p.GetValue(subtrees), 1, space.Ops.Count);
             var walked = new List<CandidateRating>();
             var clock = Stopwatch.StartNew();

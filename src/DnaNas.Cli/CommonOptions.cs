@@ -63,6 +63,41 @@ internal static class CommonOptions
             MaxTest = p.GetValue(maxTest),
         };
 
+    private static readonly CancellationTokenSource Interrupt = new();
+
+    /// <summary>Cancelled by the first Ctrl+C (or SIGTERM): long work stops at its next step, with its folder resumable.</summary>
+    public static CancellationToken Cancellation => Interrupt.Token;
+
+    /// <summary>
+    /// The first Ctrl+C asks the work to stop at its next step (every stage checks between steps, and every output is
+    /// written atomically); a second one ends the process at once.
+    /// </summary>
+    public static void StopOnInterrupt()
+    {
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (Interrupt.IsCancellationRequested) return;
+            e.Cancel = true;
+            Console.Error.WriteLine("stopping at the next step (Ctrl+C again to end at once)");
+            Interrupt.Cancel();
+        };
+        _terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            Interrupt.Cancel();
+        });
+    }
+
+    private static IDisposable? _terminate;
+
+    /// <summary>How to continue a stopped command: the same command line with --resume.</summary>
+    private static string ResumeHint()
+    {
+        var args = Environment.GetCommandLineArgs().Skip(1).Where(a => !a.EndsWith("dna.dll", StringComparison.Ordinal)).ToList();
+        if (!args.Contains("--resume")) args.Add("--resume");
+        return "dna " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
+    }
+
     /// <summary>Runs a verb: known errors become one red line and exit code 1; --verbose adds the stack trace.</summary>
     public static int Run(ParseResult p, Func<int> action)
     {
@@ -79,7 +114,7 @@ internal static class CommonOptions
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("stopped; rerun with --resume to continue");
+            Console.Error.WriteLine($"stopped; the folder is resumable: {ResumeHint()}");
             return 130;
         }
     }

@@ -50,10 +50,10 @@ internal static class GroundTruthCommand
                 MaxTest = p.GetValue(maxTest),
             };
             var config = new GroundTruthConfig(p.GetValue(space)!, request, new TrainRecipe { Epochs = p.GetValue(epochs) }, by, p.GetValue(seed));
-            int parallel = p.GetValue(jobs) ?? ProcessJobs.DefaultParallel(Environment.ProcessorCount, n);
+            int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, n);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             string folder = p.GetValue(output) ?? Path.Combine("runs", $"ground-truth-{spaceDef.Name}-{config.Fingerprint()}");
-            var run = new GroundTruthRun(folder, config) { Jobs = new ProcessJobs(parallel, JobCommand.StartInfo) };
+            var run = new GroundTruthRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"ground truth in {folder}: {n} architectures of {spaceDef.Name} spread over {by.ToString().ToLowerInvariant()}, " +
                               $"{config.Recipe.Epochs} epochs on {request.MaxTrain:N0} images each, seed {config.Seed}, {parallel} job(s)");
             var entries = JobsDisplay.Run("ground truth", progress => run.Run(n, progress));

@@ -4,6 +4,8 @@ using DnaNas.Data;
 
 // Before anything touches torch: OpenMP reads its wait policy when libtorch loads.
 TorchRuntime.Initialize();
+Plugins.Register();
+CommonOptions.StopOnInterrupt();
 
 var root = new RootCommand("DnaNas: neural architecture search with block-wise supervision, for .NET.")
 {

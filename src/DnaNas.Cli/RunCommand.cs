@@ -64,13 +64,13 @@ internal static class RunCommand
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
             var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
-            int parallel = p.GetValue(jobs) ?? ProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
+            int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
-            var pipeline = new DnaPipeline(folder, config) { Jobs = new ProcessJobs(parallel, JobCommand.StartInfo) };
+            var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
             PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress));
             Console.WriteLine($"report: {Path.Combine(folder, "summary.md")}");
-            var search = pipeline.ReadSearch();
+            var search = pipeline.Layout.ReadSearch();
             Console.WriteLine($"searched: {search.Best.Architecture} ({search.Best.Params:N0} params)");
             return 0;
         }));
@@ -96,7 +96,7 @@ internal static class PipelineDisplay
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            DnaStage? last = null;
+            string? last = null;
             work(new Reporter<PipelineEvent>(e =>
             {
                 if (!e.Milestone) return;
@@ -111,7 +111,7 @@ internal static class PipelineDisplay
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                var tasks = Enum.GetValues<DnaStage>().ToDictionary(s => s, s => ctx.AddTask(s.ToString(), autoStart: false, maxValue: 1));
+                var tasks = DnaRun.StageNames.ToDictionary(s => s, s => ctx.AddTask(s, autoStart: false, maxValue: 1));
                 work(new Reporter<PipelineEvent>(e =>
                 {
                     var task = tasks[e.Stage];

@@ -57,7 +57,7 @@ internal static class SearchCommand
         if (micros is null && ratio is null) return null;
         if (micros is not null && ratio is not null) throw new ArgumentException("give --max-latency or --max-latency-ratio, not both");
         if (micros is <= 0 || ratio is <= 0) throw new ArgumentException("a latency limit must be positive");
-        string path = p.GetValue(latencyTable) ?? Path.Combine(folder, DnaPipeline.LatencyFileName);
+        string path = p.GetValue(latencyTable) ?? Path.Combine(folder, DnaRunLayout.LatencyFileName);
         if (!File.Exists(path))
             throw new TrainingException($"no latency table at {path}: measure one with dna bench latency --out {path}");
         var table = LatencyTable.FromJson(File.ReadAllText(path), path);

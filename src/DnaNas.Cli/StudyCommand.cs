@@ -30,13 +30,13 @@ internal static class StudyCommand
             TorchRuntime.Initialize(p.GetValue(threads));
             var space = BuiltinSpaces.FmnistMbconv;
             var config = RankingStudyConfig.Preset(p.GetValue(preset)!, new DatasetRequest(DatasetKind.FashionMnist, null, space.InputSize, space.InputChannels), p.GetValue(seed));
-            int parallel = p.GetValue(jobs) ?? ProcessJobs.DefaultParallel(Environment.ProcessorCount, config.GroundTruthCount);
+            int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, config.GroundTruthCount);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             string folder = p.GetValue(output) ?? Path.Combine("runs", $"study-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
-            var study = new RankingStudy(folder, config) { Jobs = new ProcessJobs(parallel, JobCommand.StartInfo) };
+            var study = new RankingStudy(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"ranking study in {folder}: preset {p.GetValue(preset)}, {config.GroundTruthCount} ground-truth architectures, seed {config.Seed}");
-            StudyStage? last = null;
-            study.Run(p.GetValue(resume), new Reporter<(StudyStage Stage, string Message)>(e =>
+            string? last = null;
+            study.Run(p.GetValue(resume), new Reporter<(string Stage, string Message)>(e =>
             {
                 if (last != e.Stage) Console.WriteLine($"== {e.Stage}");
                 last = e.Stage;

@@ -49,7 +49,7 @@ internal static class TeacherCommand
             Console.WriteLine($"loading {Datasets.KindName(config.Data.Kind)} ...");
             var splits = Datasets.Load(config.Data);
             var space = TrainRun.SpaceFor(config.SpaceName, splits);
-            var teacher = DnaPipeline.TeacherConfig(config, space);
+            var teacher = TeacherStage.ConfigFor(config, space);
             if (p.GetValue(arch) is { } a) teacher = teacher with { Architecture = a };
             if (p.GetValue(epochs) is { } e) teacher = teacher with { Recipe = teacher.Recipe with { Epochs = e } };
             var cost = CostModel.Of(space, Architecture.Parse(teacher.Architecture, space));

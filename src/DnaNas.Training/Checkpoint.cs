@@ -81,6 +81,19 @@ public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccura
 
 public sealed class TrainingException(string message) : Exception(message);
 
+/// <summary>
+/// A NaN or infinite loss stops training at the step it appears, before the step updates any weight and before the
+/// epoch's checkpoint (or any rating) is written, so nothing downstream is built on a diverged model.
+/// </summary>
+public static class NonFiniteLoss
+{
+    public static void ThrowIfNotFinite(double loss, int epoch, int step)
+    {
+        if (!double.IsFinite(loss))
+            throw new TrainingException($"epoch {epoch} step {step}: the loss is {loss}; stopped before it reached a checkpoint: lower the learning rate, or check the data for broken images");
+    }
+}
+
 public static class JsonOptions
 {
     public static readonly JsonSerializerOptions Compact = new()

@@ -40,9 +40,11 @@ public static class TrainingEpoch
                 Optimizers.SetLearningRate(optimizer, lr);
                 model.zero_grad(); // to none: ops off a supernet's path keep no stale gradient
                 var (logits, lossTensor) = step(x, y);
+                float value = lossTensor.item<float>();
+                NonFiniteLoss.ThrowIfNotFinite(value, epoch + 1, totals.Steps + 1);
                 lossTensor.backward();
                 optimizer.step();
-                loss = lossTensor.item<float>() * count;
+                loss = value * count;
                 correct = logits.argmax(1).eq(y).sum().item<long>();
             }
             totals = new EpochTotals(totals.Steps + 1, totals.LossSum + loss, totals.Correct + correct, totals.Seen + count, lr, clock.Elapsed);

@@ -20,7 +20,7 @@ public class DnaPipelineTests
         var calibration = new[] { randn(32, 24, 14, 14), randn(32, 24, 14, 14) };
         var inputs = new[] { randn(40, 24, 14, 14), randn(24, 24, 14, 14) };
         var targets = new[] { randn(40, 40, 7, 7), randn(24, 40, 7, 7) };
-        var rater = new BlockRater(cell, new RatingData(calibration, inputs, targets));
+        var rater = new BlockRater(cell, new RatingData(calibration, inputs, targets), new DistillationObjective());
         var walked = new List<CandidateRating>();
         rater.RateAll(op => op > 1, (_, ratings) => walked.AddRange(ratings));
         Assert.Equal(2 * (1 + 6 + 36), walked.Count);
@@ -41,7 +41,7 @@ public class DnaPipelineTests
         using var cell = new BlockSupernet(space, 0);
         using var scope = NewDisposeScope();
         var rater = new BlockRater(cell, new RatingData(
-            [randn(32, 1, 28, 28), randn(32, 1, 28, 28)], [randn(48, 1, 28, 28)], [randn(48, 24, 14, 14)]));
+            [randn(32, 1, 28, 28), randn(32, 1, 28, 28)], [randn(48, 1, 28, 28)], [randn(48, 24, 14, 14)]), new DistillationObjective());
         var walked = new List<CandidateRating>();
         rater.RateAll(op => op != 3, (_, ratings) => walked.AddRange(ratings));
         Assert.Equal(7, walked.Count);
@@ -67,15 +67,15 @@ public class DnaPipelineTests
             }
         foreach (long budget in new long[] { 200_000, 250_000, 500_000 })
         {
-            var baseline = DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, budget);
+            var baseline = UniformBaseline.For(space, DnaNas.Search.CostKind.Params, budget);
             Assert.Single(baseline.Blocks.SelectMany(b => b.Layers).Where(op => !op.IsSkip).Distinct());
             long cost = CostModel.Of(space, baseline).Params;
             Assert.True(cost <= budget);
             Assert.Equal(uniform.Where(u => u.Params <= budget).Max(u => u.Params), cost);
         }
         Assert.Equal("k5e3|k5e3/k5e3|k5e3|k5e3/k5e3|k5e3|k5e3/k5e3|k5e3",
-            DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, 250_000).ToString());
-        var cheapest = DnaPipeline.Baseline(space, DnaNas.Search.CostKind.Params, 1_000);
+            UniformBaseline.For(space, DnaNas.Search.CostKind.Params, 250_000).ToString());
+        var cheapest = UniformBaseline.For(space, DnaNas.Search.CostKind.Params, 1_000);
         Assert.Equal(uniform.Min(u => u.Params), CostModel.Of(space, cheapest).Params);
     }
 }

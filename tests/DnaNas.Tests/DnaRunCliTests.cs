@@ -75,7 +75,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
         string folder = TempFolder("killed");
         try
         {
-            var pipeline = new DnaPipeline(folder, DnaPipeline.Open(reference.Folder).Config);
+            var pipeline = new DnaRun(folder, DnaRun.Open(reference.Folder).Config).Layout;
             // Kill 1: right after block 1's checkpoint is durable (the line is printed after the atomic save).
             RunAndKillAt(folder, resume: false, line => line.Contains("block 1: distillation mse"));
             Assert.True(File.Exists(pipeline.BlockCheckpoint(0)));
@@ -100,7 +100,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
             Assert.Contains("== Blocks\n   done earlier", output);
             Assert.Equal(checkpoints, Enumerable.Range(0, 4).Select(b => File.GetLastWriteTimeUtc(pipeline.BlockCheckpoint(b))).ToArray());
             AssertSameRatings(reference.Folder, folder);
-            Assert.Equal(DnaPipeline.Open(reference.Folder).ReadSearch().Best, pipeline.ReadSearch().Best);
+            Assert.Equal(DnaRun.Open(reference.Folder).Layout.ReadSearch().Best, pipeline.ReadSearch().Best);
         }
         finally
         {
@@ -132,14 +132,15 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
     [Fact]
     public void The_tiny_run_trains_its_teacher_once_and_reports_it_as_the_baseline()
     {
-        var pipeline = DnaPipeline.Open(reference.Folder);
-        Assert.True(pipeline.Config.TeacherIsBaseline);
+        var run = DnaRun.Open(reference.Folder);
+        var pipeline = run.Layout;
+        Assert.True(run.Config.TeacherIsBaseline);
         Assert.Equal(pipeline.TeacherFolder, pipeline.BaselineFolder);
         Assert.False(Directory.Exists(Path.Combine(reference.Folder, "baseline")));
         var teacher = new TrainRun(pipeline.TeacherFolder).ReadResult()!;
         var space = SpaceFile.Load(pipeline.SpacePath);
-        Assert.Equal(DnaPipeline.Baseline(space, pipeline.Config.BudgetKind, pipeline.Config.Budget).ToString(), teacher.Architecture);
-        Assert.Equal(pipeline.Config.RetrainRecipe.Epochs, teacher.History.Count);
+        Assert.Equal(UniformBaseline.For(space, run.Config).ToString(), teacher.Architecture);
+        Assert.Equal(run.Config.RetrainRecipe.Epochs, teacher.History.Count);
         string summary = File.ReadAllText(Path.Combine(reference.Folder, "summary.md"));
         Assert.Contains($"| baseline (uniform; also the teacher) | `{ReportParts.Cell(teacher.Architecture)}` |", summary);
         Assert.DoesNotContain("| teacher |", summary);
@@ -182,8 +183,9 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
             (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "1", "--teacher", teacherFolder, "--max-train-time", "1", "--out", folder]);
             Assert.True(code == 0, err);
             Assert.Contains($"teacher from {teacherFolder}", output);
-            var pipeline = DnaPipeline.Open(folder);
-            Assert.False(pipeline.Config.TeacherIsBaseline);
+            var run = DnaRun.Open(folder);
+            var pipeline = run.Layout;
+            Assert.False(run.Config.TeacherIsBaseline);
             Assert.False(File.Exists(Path.Combine(pipeline.TeacherFolder, "checkpoint.bin")), "the run trained a teacher of its own");
             Assert.Equal(File.ReadAllBytes(Path.Combine(teacherFolder, "model.bin")), File.ReadAllBytes(Path.Combine(pipeline.TeacherFolder, "model.bin")));
             Assert.Equal(trained.TestAccuracy, new TrainRun(pipeline.TeacherFolder).ReadResult()!.TestAccuracy);
@@ -195,7 +197,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
             var latency = LatencyTable.FromJson(File.ReadAllText(pipeline.LatencyPath), pipeline.LatencyPath);
             var outcome = pipeline.ReadSearch();
             var best = outcome.Best;
-            double baselineMicros = latency.Of(DnaPipeline.Baseline(space, pipeline.Config.BudgetKind, pipeline.Config.Budget));
+            double baselineMicros = latency.Of(UniformBaseline.For(space, run.Config));
             Assert.Equal(latency.Of(Architecture.Parse(best.Architecture, space)), best.Micros!.Value, 6);
             Assert.True(best.Micros <= baselineMicros, $"searched {best.Micros:F0} us/image, baseline {baselineMicros:F0}");
             // The report only reads what the search stored: the baseline's prediction and the limit (1x it).
@@ -229,7 +231,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
             Assert.Contains("mean relative error", output);
             var latency = LatencyTable.FromJson(File.ReadAllText(table), table);
             var space = SpaceFile.Load(Path.Combine(reference.Folder, "space.json"));
-            double limit = 0.9 * latency.Of(DnaPipeline.Baseline(space, CostKind.Params, 150_000));
+            double limit = 0.9 * latency.Of(UniformBaseline.For(space, CostKind.Params, 150_000));
 
             (code, output, err) = CliTests.Dna("search", reference.Folder, "--budget-params", "150000", "--latency-table", table, "--max-latency-ratio", "0.9", "--top", "3");
             Assert.True(code == 0, err);

@@ -22,11 +22,11 @@ public sealed record BlockTrainingState(int Block, int CompletedEpochs, IReadOnl
 
 /// <summary>
 /// Trains one block's cell to reproduce the teacher's block output from the teacher's previous block output
-/// (MSE), one uniformly sampled candidate per step (DNA, Sec. 3.2). Unsampled ops get no gradient: gradients are
+/// (by the objective's loss: MSE for distillation), one uniformly sampled candidate per step (DNA, Sec. 3.2). Unsampled ops get no gradient: gradients are
 /// cleared to none each step so Adam leaves them alone. Each epoch ends with an atomic checkpoint; a block whose
 /// checkpoint shows all epochs is never retrained.
 /// </summary>
-public sealed class BlockTrainer(BlockRecipe recipe, long seed)
+public sealed class BlockTrainer(BlockRecipe recipe, long seed, IBlockObjective objective)
 {
     private static readonly Checkpoint<BlockTrainingState> Format = new("DNANAS-BLOCK-1", "block");
 
@@ -62,10 +62,12 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed)
                 var rows = order.narrow(0, step * recipe.BatchSize, recipe.BatchSize);
                 var path = cell.PathOf(space.SampleCandidate(block, paths));
                 cell.zero_grad();
-                var loss = nn.functional.mse_loss(cell.call(features.Input(block, rows), path), features.Target(block, rows));
+                var loss = objective.Loss(cell.call(features.Input(block, rows), path), features.Target(block, rows));
+                float value = loss.item<float>();
+                NonFiniteLoss.ThrowIfNotFinite(value, epoch + 1, step + 1);
                 loss.backward();
                 optimizer.step();
-                lossSum += loss.item<float>();
+                lossSum += value;
                 if (progress is not null && (step % 20 == 0 || step == steps - 1))
                     progress.Report((block, epoch + 1, step + 1, steps, lossSum / (step + 1)));
             }

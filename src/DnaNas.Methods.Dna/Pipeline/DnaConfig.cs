@@ -16,7 +16,7 @@ public sealed record DnaConfig
 
     /// <summary>
     /// Teacher: an architecture of the same space, so its block boundaries line up with the student's; null: the
-    /// hand-designed baseline for the budget (<see cref="DnaPipeline.Baseline"/>).
+    /// hand-designed baseline for the budget (<see cref="UniformBaseline"/>).
     /// </summary>
     public string? TeacherArchitecture { get; init; }
     /// <summary>The teacher's recipe; null: the retraining recipe without soft targets.</summary>
@@ -37,6 +37,12 @@ public sealed record DnaConfig
     public int CalibrationBatches { get; init; } = 4;
     public int CalibrationBatchSize { get; init; } = 128;
     public required BlockRecipe BlockRecipe { get; init; }
+    /// <summary>
+    /// What block cells learn and how candidates are scored (<see cref="BlockObjectives"/>); null: distillation from
+    /// the teacher. Left out of the JSON when unset, so configurations written before it keep their fingerprints.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Objective { get; init; }
 
     public CostKind BudgetKind { get; init; } = CostKind.Params;
     public long Budget { get; init; }

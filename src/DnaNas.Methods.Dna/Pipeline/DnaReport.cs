@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using DnaNas.Methods.Dna;
 using DnaNas.Space;
 using DnaNas.Training;
 using ScottPlot;
@@ -10,39 +9,43 @@ namespace DnaNas.Methods.Dna;
 /// <summary>
 /// Writes <c>summary.md</c> and PNG plots for a finished run. It answers "did the search beat a plain network?"
 /// first: searched architecture and hand-designed baseline side by side, trained with the same recipe and seed.
+/// It reads only the run folder (<see cref="DnaRunLayout"/>), so a finished run's report can be written again.
 /// </summary>
-public sealed class DnaReport(DnaPipeline pipeline)
+public sealed class DnaReport(DnaRunLayout layout)
 {
-    private string Plots => Path.Combine(pipeline.Folder, "plots");
+    private string Plots => layout.PlotsFolder;
 
-    public void Write(SearchSpace space, StageState<DnaStage> state)
+    public void Write()
     {
+        var config = layout.ReadConfig();
+        var space = layout.ReadSpace();
+        var state = layout.ReadState();
         Directory.CreateDirectory(Plots);
-        var searched = ReadResult(pipeline.RetrainFolder);
-        var baseline = ReadResult(pipeline.BaselineFolder);
-        var search = pipeline.ReadSearch();
-        bool shared = pipeline.Config.TeacherIsBaseline;
+        var searched = ReadResult(layout.RetrainFolder);
+        var baseline = ReadResult(layout.BaselineFolder);
+        var search = layout.ReadSearch();
+        bool shared = config.TeacherIsBaseline;
         // A teacher that is the baseline would be trained for the comparison anyway: it is not a cost of searching.
         var searchStages = shared ? new[] { "Features", "Blocks", "Rating", "Search" } : ["Teacher", "Features", "Blocks", "Rating", "Search"];
-        double searchCost = searchStages.Sum(s => state.StageSeconds.GetValueOrDefault(s));
+        double searchCost = searchStages.Sum(s => state.Seconds(s));
         // The networks of the table and of the training curves.
         (string Row, string Legend, TrainRunResult Result)[] networks = shared
             ? [("searched", "searched", searched), ("baseline (uniform; also the teacher)", "baseline = teacher", baseline)]
-            : [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), ("teacher", "teacher", ReadResult(pipeline.TeacherFolder))];
+            : [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), ("teacher", "teacher", ReadResult(layout.TeacherFolder))];
 
         PlotCurves(Path.Combine(Plots, "training-curves.png"), networks.Select(n => (n.Legend, n.Result)).ToArray());
-        using (var store = new RatingStore(pipeline.RatingsPath))
+        using (var store = new RatingStore(layout.RatingsPath))
             for (int b = 0; b < space.Blocks.Count; b++)
                 PlotHistogram(Path.Combine(Plots, $"ratings-block{b + 1}.png"), b, store.Block(b).Select(r => r.ScaledMae).ToArray());
 
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        md.AppendLine($"# DNA search on {Datasets(pipeline)}");
+        md.AppendLine($"# DNA search on {Data.Datasets.KindName(config.Data.Kind)}");
         md.AppendLine();
         string verdict = searched.TestAccuracy >= baseline.TestAccuracy
             ? $"Yes: the searched architecture is {100 * (searched.TestAccuracy - baseline.TestAccuracy):F2} points more accurate than the hand-designed baseline"
             : $"No: the hand-designed baseline is {100 * (baseline.TestAccuracy - searched.TestAccuracy):F2} points more accurate than the searched architecture";
-        md.AppendLine($"**Did the search beat a plain network?** {verdict}, both trained with the same recipe ({pipeline.Config.RetrainRecipe.Epochs} epochs) and seed {pipeline.Config.Seed}.");
+        md.AppendLine($"**Did the search beat a plain network?** {verdict}, both trained with the same recipe ({config.RetrainRecipe.Epochs} epochs) and seed {config.Seed}.");
         md.AppendLine();
         md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
         md.AppendLine("|---|---|---|---|---|---|");
@@ -51,7 +54,7 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine();
         string costParts = shared
             ? "features, block training, rating, search; the teacher is the baseline, trained once for both roles"
-            : pipeline.Config.TeacherRun is { } given
+            : config.TeacherRun is { } given
                 ? $"features, block training, rating, search; the teacher came trained from {given} ({networks[^1].Result.TrainingSeconds / 60:F1} min there, not counted)"
                 : "teacher, features, block training, rating, search";
         md.AppendLine(inv, $"Search cost ({costParts}): {searchCost / 60:F1} min. Budget: {search.Budget}.");
@@ -76,10 +79,8 @@ public sealed class DnaReport(DnaPipeline pipeline)
         md.AppendLine();
         ReportParts.AppendStages(md, state.StageSeconds);
         md.AppendLine("The ratings of every candidate are in `ratings.db` (SQLite, table `ratings`); configuration in `config.json`, versions and hardware in `environment.json`.");
-        AtomicFile.WriteAllText(Path.Combine(pipeline.Folder, "summary.md"), md.ToString());
+        AtomicFile.WriteAllText(layout.SummaryPath, md.ToString());
     }
-
-    private static string Datasets(DnaPipeline p) => DnaNas.Data.Datasets.KindName(p.Config.Data.Kind);
 
     private static TrainRunResult ReadResult(string folder) =>
         new TrainRun(folder).ReadResult() ?? throw new TrainingException($"{folder} has no result.json; resume the run to finish that stage");
@@ -117,5 +118,12 @@ public sealed class DnaReport(DnaPipeline pipeline)
         plot.YLabel("candidates");
         ReportParts.SavePlot(plot, path);
     }
+}
 
+/// <summary>The report, last of the stages: reads the run folder the others wrote.</summary>
+public sealed class ReportStage : IStage<DnaRunContext>
+{
+    public string Name => "Report";
+
+    public void Run(DnaRunContext c) => new DnaReport(c.Layout).Write();
 }

@@ -16,11 +16,11 @@ public sealed record SearchOutcome(string Budget, SearchedArchitecture Best, IRe
 /// <param name="BaselineMicros">The baseline's prediction, when the limit is a multiple of it (<see cref="RelativeToBaseline"/>).</param>
 public sealed record LatencyLimit(LatencyTable Table, double MaxMicros, double? BaselineMicros = null)
 {
-    /// <summary>At most <paramref name="ratio"/> times the predicted time of the baseline of this budget (<see cref="DnaPipeline.Baseline"/>).</summary>
+    /// <summary>At most <paramref name="ratio"/> times the predicted time of the baseline of this budget (<see cref="UniformBaseline"/>).</summary>
     public static LatencyLimit RelativeToBaseline(LatencyTable table, SearchSpace space, CostKind kind, long budget, double ratio)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratio);
-        double baseline = table.Of(DnaPipeline.Baseline(space, kind, budget));
+        double baseline = table.Of(UniformBaseline.For(space, kind, budget));
         return new LatencyLimit(table, ratio * baseline, baseline);
     }
 

@@ -7,10 +7,7 @@ using static TorchSharp.torch;
 
 namespace DnaNas.Methods.Dna;
 
-/// <summary>How well one candidate reproduces the teacher's block output on held-out images (lower is better).</summary>
-/// <param name="Mse">Mean squared error.</param>
-/// <param name="RelativeMse">MSE / var(T): scale-free, comparable across blocks.</param>
-/// <param name="ScaledMae">mean |S - T| / std(T), the score the official DNA search ranks by (DNA, Sec. 3.3).</param>
+/// <summary>How well one candidate reproduces its block's targets on held-out images (lower is better); see <see cref="BlockScore"/>.</summary>
 public readonly record struct CandidateRating(int Block, Candidate Candidate, double Mse, double RelativeMse, double ScaledMae);
 
 /// <summary>Block inputs and teacher targets for rating: calibration batches (inputs only) and validation batches.</summary>
@@ -24,9 +21,9 @@ public sealed record RatingData(IReadOnlyList<Tensor> Calibration, IReadOnlyList
 /// validation outputs as the eval-mode forward does, so the walk gives the same numbers as rating each
 /// candidate from scratch (<see cref="RateNaively"/>).
 /// </summary>
-public sealed class BlockRater(BlockSupernet supernet, RatingData data)
+public sealed class BlockRater(BlockSupernet supernet, RatingData data, IBlockObjective objective)
 {
-    private readonly (double Variance, double Std) _teacher = TeacherSpread(data.ValidationTargets);
+    private readonly Func<IReadOnlyList<Tensor>, BlockScore> _score = objective.ScorerFor(data.ValidationTargets);
 
     /// <summary>
     /// Walks the candidates depth-first; <paramref name="skipFirstOp"/> says which first-layer subtrees are
@@ -109,37 +106,10 @@ public sealed class BlockRater(BlockSupernet supernet, RatingData data)
 
     private CandidateRating Score(int[] path, IReadOnlyList<Tensor> outputs)
     {
-        double squared = 0, absolute = 0;
-        long count = 0;
-        for (int i = 0; i < outputs.Count; i++)
-        {
-            using var s = NewDisposeScope();
-            var diff = outputs[i] - data.ValidationTargets[i];
-            squared += diff.square().sum().to_type(ScalarType.Float64).item<double>();
-            absolute += diff.abs().sum().to_type(ScalarType.Float64).item<double>();
-            count += diff.numel();
-        }
-        double mse = squared / count;
         var space = supernet.Space;
         var candidate = new Candidate(path.Select(p => p < 0 ? Space.Op.Skip : space.Ops[p]));
-        return new CandidateRating(supernet.BlockIndex, candidate, mse, mse / _teacher.Variance, absolute / count / _teacher.Std);
-    }
-
-    private static (double Variance, double Std) TeacherSpread(IReadOnlyList<Tensor> targets)
-    {
-        double sum = 0, sumSquares = 0;
-        long count = 0;
-        foreach (var t in targets)
-        {
-            using var s = NewDisposeScope();
-            var d = t.to_type(ScalarType.Float64);
-            sum += d.sum().item<double>();
-            sumSquares += d.square().sum().item<double>();
-            count += t.numel();
-        }
-        double mean = sum / count;
-        double variance = Math.Max(1e-12, sumSquares / count - mean * mean);
-        return (variance, Math.Sqrt(variance));
+        var score = _score(outputs);
+        return new CandidateRating(supernet.BlockIndex, candidate, score.Mse, score.RelativeMse, score.ScaledMae);
     }
 
     /// <summary>

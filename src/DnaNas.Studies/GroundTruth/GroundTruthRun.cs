@@ -32,7 +32,10 @@ public sealed class GroundTruthRun(string folder, GroundTruthConfig config)
     public string ArchitectureFolder(string architecture) => Path.Combine(Folder, "archs", TrainRunConfig.Hash(architecture));
 
     /// <summary>Trains in parallel processes when set with more than one job; else one after another here.</summary>
-    public ProcessJobs? Jobs { get; init; }
+    public IJobRunner? Jobs { get; init; }
+
+    /// <summary>The job kind of one ground-truth training.</summary>
+    public const string JobKind = "ground-truth";
 
     public static GroundTruthRun Open(string folder)
     {
@@ -63,7 +66,7 @@ public sealed class GroundTruthRun(string folder, GroundTruthConfig config)
             if (Jobs is { Parallel: > 1 } jobs && pending.Count > 1)
             {
                 var fractions = new Dictionary<int, double>();
-                jobs.Run(JobRequest.GroundTruth, Folder, pending, TorchRuntime.Threads, p =>
+                jobs.Run(JobKind, Folder, pending, TorchRuntime.Threads, p =>
                 {
                     fractions[p.Index] = p.Fraction;
                     progress.Report(p with { Fraction = (count - pending.Count + fractions.Values.Sum()) / count });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DnaNas.Methods.Dna;
 using DnaNas.Methods.OneShot;
 using DnaNas.Search.Ranking;
 using DnaNas.Training;
@@ -20,13 +21,12 @@ public sealed class RankingReport(RankingStudy study)
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private string Plots => Path.Combine(study.Folder, "plots");
 
-    /// <summary>Ranking quality of every stored source, DNA and the supernets first, the cost proxies last.</summary>
+    /// <summary>Ranking quality of every stored source, in the registry's order (methods, then cost proxies), then a user's sources by name.</summary>
     public IReadOnlyList<SourceQuality> Qualities()
     {
         var truth = study.GroundTruthEntries().ToDictionary(e => e.Architecture, e => e.TestAccuracy!.Value);
         using var store = new ScoreStore(study.ScoresPath);
-        string[] order = [RankingStudy.DnaSource, RankingStudy.SposSource, RankingStudy.ShiftedSource, RankingStudy.ParamsSource, RankingStudy.MacsSource];
-        return store.Sources().OrderBy(s => Array.IndexOf(order, s) is var i && i < 0 ? order.Length : i).Select(source =>
+        return store.Sources().OrderBy(RatingSources.Order).ThenBy(s => s, StringComparer.Ordinal).Select(source =>
         {
             var scores = store.Get(source);
             var archs = truth.Keys.Where(scores.ContainsKey).OrderBy(a => a, StringComparer.Ordinal).ToList();
@@ -36,7 +36,7 @@ public sealed class RankingReport(RankingStudy study)
         }).ToList();
     }
 
-    public void Write(StageState<StudyStage> state)
+    public void Write(StageState state)
     {
         Directory.CreateDirectory(Plots);
         var entries = study.GroundTruthEntries();
@@ -94,20 +94,20 @@ public sealed class RankingReport(RankingStudy study)
 
     private static string Describe(string source) => source switch
     {
-        RankingStudy.DnaSource => "DNA (summed block ratings)",
-        RankingStudy.SposSource => "SPOS supernet accuracy",
-        RankingStudy.ShiftedSource => "SPOS + Supernet Shifting",
-        RankingStudy.ParamsSource => "params (floor)",
-        RankingStudy.MacsSource => "MACs (floor)",
+        DnaRatingSource.SourceName => "DNA (summed block ratings)",
+        SupernetRatingSource.Spos => "SPOS supernet accuracy",
+        SupernetRatingSource.Shifted => "SPOS + Supernet Shifting",
+        "params" => "params (floor)",
+        "macs" => "MACs (floor)",
         _ => source,
     };
 
     /// <summary>The sentence the issue asks for: does DNA beat SPOS on this study, by the global and the local measure.</summary>
     private static string Verdict(IReadOnlyList<SourceQuality> qualities)
     {
-        var dna = qualities.FirstOrDefault(q => q.Source == RankingStudy.DnaSource);
-        var spos = qualities.FirstOrDefault(q => q.Source == RankingStudy.SposSource);
-        var shifted = qualities.FirstOrDefault(q => q.Source == RankingStudy.ShiftedSource);
+        var dna = qualities.FirstOrDefault(q => q.Source == DnaRatingSource.SourceName);
+        var spos = qualities.FirstOrDefault(q => q.Source == SupernetRatingSource.Spos);
+        var shifted = qualities.FirstOrDefault(q => q.Source == SupernetRatingSource.Shifted);
         if (dna is null || spos is null) return "";
         var sb = new StringBuilder();
         double d = dna.Quality.KendallTau.Value, s = spos.Quality.KendallTau.Value;

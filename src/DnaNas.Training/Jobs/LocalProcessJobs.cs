@@ -3,19 +3,8 @@ using System.Text.Json;
 
 namespace DnaNas.Training.Jobs;
 
-/// <summary>What a job process does: which kind of work, in which run folder, which item, with how many torch threads.</summary>
-public sealed record JobRequest(string Kind, string RunFolder, int Index, int Threads)
-{
-    public const string Block = "block";
-    public const string Retrain = "retrain";
-    public const string GroundTruth = "ground-truth";
-}
-
-/// <summary>A progress line a job writes to its standard output (one JSON object a line).</summary>
-public sealed record JobProgress(int Index, double Fraction, string Message, bool Milestone);
-
 /// <summary>
-/// Independent items of a run (DNA's blocks, ground-truth architectures) trained in parallel processes. Processes,
+/// Independent items of a run (DNA's blocks, ground-truth architectures) trained in parallel processes on this machine. Processes,
 /// not threads: libtorch's intra-op thread count is process-wide, and two OpenMP teams spinning in one process on
 /// shared cores slow each other down many times over (torchsharp-tips section 2), so each job gets its own process
 /// with its share of the threads and a passive wait policy. Each job checkpoints its own item, so a failed or killed
@@ -23,7 +12,7 @@ public sealed record JobProgress(int Index, double Fraction, string Message, boo
 /// </summary>
 /// <param name="Parallel">Jobs at once; 1 means the caller trains its items one after another in its own process.</param>
 /// <param name="StartInfo">How to start a job's process (the CLI knows its own executable; the library does not).</param>
-public sealed record ProcessJobs(int Parallel, Func<JobRequest, ProcessStartInfo> StartInfo)
+public sealed record LocalProcessJobs(int Parallel, Func<JobRequest, ProcessStartInfo> StartInfo) : IJobRunner
 {
     /// <summary>
     /// One job a core, as many as there are items: libtorch scales poorly across threads on these small networks,
@@ -62,6 +51,7 @@ public sealed record ProcessJobs(int Parallel, Func<JobRequest, ProcessStartInfo
                 done.Dispose();
                 if (code != 0)
                 {
+                    cancel.ThrowIfCancellationRequested(); // a job stopped by the same Ctrl+C is not a failure
                     string reason;
                     lock (doneErrors) reason = doneErrors.LastOrDefault() ?? "no message";
                     throw new TrainingException($"{kind} {doneIndex + 1}: job failed (exit code {code}): {reason}");
@@ -84,6 +74,8 @@ public sealed record ProcessJobs(int Parallel, Func<JobRequest, ProcessStartInfo
         var info = StartInfo(request);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
+        // Held open and never written: the job exits when it closes, that is when this process is gone.
+        info.RedirectStandardInput = true;
         info.UseShellExecute = false;
         info.Environment["OMP_WAIT_POLICY"] = "PASSIVE";
         var lines = new List<string>();

@@ -1,0 +1,53 @@
+using DnaNas.Modules;
+using DnaNas.Training;
+using static TorchSharp.torch;
+
+namespace DnaNas.Methods.Dna;
+
+/// <summary>Rates every candidate of every block on the rating images, committing one first-layer subtree at a time, so a resume loses at most one.</summary>
+public sealed class RatingStage : IStage<DnaRunContext>
+{
+    public const string StageName = "Rating";
+    public string Name => StageName;
+
+    public void Run(DnaRunContext c)
+    {
+        var space = c.Space;
+        var objective = BlockObjectives.Resolve(c.Config.Objective);
+        using var store = new RatingStore(c.Layout.RatingsPath);
+        using var train = TeacherFeatures.Load(c.Layout.FeaturesPath(FeatureStage.Train));
+        using var rating = TeacherFeatures.Load(c.Layout.FeaturesPath(FeatureStage.Rating));
+        long total = Enumerable.Range(0, space.Blocks.Count).Sum(b => (long)space.CandidateCount(b));
+        long rated = Enumerable.Range(0, space.Blocks.Count).Sum(store.Count);
+        int calibrationSize = c.Config.CalibrationBatchSize;
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var done = store.CompletedFirstOps(space, b);
+            if (done.Count == space.Ops.Count) continue;
+            using var cell = new BlockSupernet(space, b);
+            BlockTrainer.LoadWeights(c.Layout.BlockCheckpoint(b), cell);
+            using var scope = NewDisposeScope();
+            int batches = Math.Max(1, Math.Min(c.Config.CalibrationBatches, train.Count / calibrationSize));
+            var calibration = Enumerable.Range(0, batches)
+                .Select(i => train.Input(b, arange(i * calibrationSize, Math.Min(train.Count, (i + 1) * calibrationSize), dtype: ScalarType.Int64)))
+                .ToArray();
+            var validationInputs = new List<Tensor>();
+            var validationTargets = new List<Tensor>();
+            for (int start = 0; start < rating.Count; start += 256)
+            {
+                var rows = arange(start, Math.Min(rating.Count, start + 256), dtype: ScalarType.Int64);
+                validationInputs.Add(rating.Input(b, rows));
+                validationTargets.Add(rating.Target(b, rows));
+            }
+            var rater = new BlockRater(cell, new RatingData(calibration, validationInputs, validationTargets), objective);
+            int block = b;
+            rater.RateAll(op => done.Contains(op), (op, ratings) =>
+            {
+                store.Add(space, op, ratings);
+                rated += ratings.Count;
+                c.Report(Name, $"block {block + 1}: {store.Count(block):N0}/{space.CandidateCount(block):N0} candidates", (double)rated / total);
+            }, c.Cancel);
+        }
+        store.SetMeta("metric", objective.Metric);
+    }
+}
