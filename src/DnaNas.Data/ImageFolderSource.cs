@@ -36,6 +36,8 @@ internal sealed class ImageFolderSource : DatasetSource
         _trainFiles.Concat(_testFiles ?? []).Select(file => file.Path).ToArray();
     public override bool TestSplitDependsOnSeed => _testFiles is null;
 
+    public int ClassCount => _classNames.Count;
+
     // Photos of objects keep their class in a mirror; folders of text or left/right classes say otherwise
     // through DatasetRequest.MirrorChangesLabels.
     public override bool MirrorKeepsLabels => true;
