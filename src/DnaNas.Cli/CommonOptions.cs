@@ -35,7 +35,21 @@ internal static class CommonOptions
     public static Option<int?> MaxTrain() => new("--max-train") { Description = "Use at most this many training images (quick runs)." };
     public static Option<int?> MaxTest() => new("--max-test") { Description = "Use at most this many test images (quick runs)." };
 
-    public static Option<long> Seed() => new("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
+    public static Option<long> Seed() => new("--seed")
+    {
+        Description = "Seed of the run's random choices (weights, batch order, sampling); the data split has its own, --split-seed.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    /// <summary>
+    /// Kept apart from --seed so that runs compared across seeds rate and test on the same validation and test
+    /// images; a difference between them is then the method's, not the split's.
+    /// </summary>
+    public static Option<long> SplitSeed() => new("--split-seed")
+    {
+        Description = "Seed of the validation/test split and of the --max-* subsets (default 0, the same for every --seed).",
+        DefaultValueFactory = _ => 0,
+    };
 
     public static Option<int?> Threads() => new("--threads")
     {
@@ -56,11 +70,12 @@ internal static class CommonOptions
         };
 
     public static DatasetRequest DataRequest(ParseResult p, Option<string> dataset, Option<string?> data, SearchSpace space,
-        Option<int?> maxTrain, Option<int?> maxTest) =>
+        Option<int?> maxTrain, Option<int?> maxTest, Option<long> splitSeed) =>
         new(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels)
         {
             MaxTrain = p.GetValue(maxTrain),
             MaxTest = p.GetValue(maxTest),
+            SplitSeed = p.GetValue(splitSeed),
         };
 
     private static readonly CancellationTokenSource Interrupt = new();

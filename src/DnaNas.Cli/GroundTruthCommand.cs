@@ -23,13 +23,14 @@ internal static class GroundTruthCommand
         var maxTest = CommonOptions.MaxTest();
         var stratify = new Option<string>("--stratify") { Description = "Cost the sample is spread over: params or macs.", DefaultValueFactory = _ => "params" };
         var seed = CommonOptions.Seed();
+        var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
         var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process with an even share of the threads (default: one a core)." };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/ground-truth-<space>-<fingerprint>); rerun on it to continue." };
         var command = new Command("ground-truth",
             "Sample architectures stratified over cost, train each stand-alone with one recipe, store their accuracies (resumable).")
         {
-            space, dataset, data, count, epochs, maxTrain, maxTest, stratify, seed, threads, jobs, output,
+            space, dataset, data, count, epochs, maxTrain, maxTest, stratify, seed, splitSeed, threads, jobs, output,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -48,6 +49,7 @@ internal static class GroundTruthCommand
             {
                 MaxTrain = p.GetValue(maxTrain) ?? 10_000,
                 MaxTest = p.GetValue(maxTest),
+                SplitSeed = p.GetValue(splitSeed),
             };
             var config = new GroundTruthConfig(p.GetValue(space)!, request, new TrainRecipe { Epochs = p.GetValue(epochs) }, by, p.GetValue(seed));
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, n);

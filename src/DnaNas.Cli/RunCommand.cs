@@ -22,6 +22,7 @@ internal static class RunCommand
         var dataset = CommonOptions.Dataset();
         var data = CommonOptions.Data();
         var seed = CommonOptions.Seed();
+        var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
         var budgetParams = CommonOptions.BudgetParams();
         var budgetMacs = CommonOptions.BudgetMacs();
@@ -46,13 +47,13 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            preset, dataset, data, budgetParams, budgetMacs, maxTrainTime, teacher, softTargets, seed, threads, jobs, output, resume,
+            preset, dataset, data, budgetParams, budgetMacs, maxTrainTime, teacher, softTargets, seed, splitSeed, threads, jobs, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
             var space = BuiltinSpaces.FmnistMbconv;
-            var config = Configure(p, preset, dataset, data, seed, budgetParams, budgetMacs);
+            var config = Configure(p, preset, dataset, data, seed, splitSeed, budgetParams, budgetMacs);
             if (p.GetValue(teacher) is { } given)
             {
                 if (!Directory.Exists(given)) throw new ArgumentException($"--teacher {given}: no such folder; train one with dna teacher --out {given}");
@@ -79,10 +80,13 @@ internal static class RunCommand
 
     /// <summary>The preset's configuration with the data set, seed and budget given on the command line (dna run, dna teacher).</summary>
     public static DnaConfig Configure(ParseResult p, Option<string> preset, Option<string> dataset, Option<string?> data, Option<long> seed,
-        Option<long?> budgetParams, Option<long?> budgetMacs)
+        Option<long> splitSeed, Option<long?> budgetParams, Option<long?> budgetMacs)
     {
         var space = BuiltinSpaces.FmnistMbconv;
-        var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels);
+        var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels)
+        {
+            SplitSeed = p.GetValue(splitSeed),
+        };
         var config = DnaConfig.Preset(p.GetValue(preset)!, request, p.GetValue(seed));
         // Default: the preset's budget.
         return CommonOptions.ReadBudget(p, budgetParams, budgetMacs) is { } budget ? config with { BudgetKind = budget.Kind, Budget = budget.Limit } : config;

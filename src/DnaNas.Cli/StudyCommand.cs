@@ -16,6 +16,7 @@ internal static class StudyCommand
     {
         var preset = new Option<string>("--preset") { Description = "default (about 150 min on 2 cores) or tiny (a smoke test).", DefaultValueFactory = _ => "default" };
         var seed = CommonOptions.Seed();
+        var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
         var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process with an even share of the threads (default: one a core)." };
         var output = new Option<string?>("--out") { Description = "Study folder (default: runs/study-<preset>-seed<seed>)." };
@@ -23,13 +24,13 @@ internal static class StudyCommand
         var command = new Command("study",
             "Ranking study: ground truth, DNA ratings, a SPOS supernet, plain and shifting evolutionary search, ranking quality of every source, report.")
         {
-            preset, seed, threads, jobs, output, resume,
+            preset, seed, splitSeed, threads, jobs, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
             var space = BuiltinSpaces.FmnistMbconv;
-            var config = RankingStudyConfig.Preset(p.GetValue(preset)!, new DatasetRequest(DatasetKind.FashionMnist, null, space.InputSize, space.InputChannels), p.GetValue(seed));
+            var config = RankingStudyConfig.Preset(p.GetValue(preset)!, new DatasetRequest(DatasetKind.FashionMnist, null, space.InputSize, space.InputChannels) { SplitSeed = p.GetValue(splitSeed) }, p.GetValue(seed));
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, config.GroundTruthCount);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             string folder = p.GetValue(output) ?? Path.Combine("runs", $"study-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
@@ -119,6 +120,7 @@ internal static class TransferCommand
         dataset.DefaultValueFactory = _ => "digits";
         var data = CommonOptions.Data();
         var seed = CommonOptions.Seed();
+        var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--out") { Description = "Transfer folder (default: <study>/transfer-<dataset>); rerun on it to continue." };
         var population = new Option<int>("--population") { Description = "Evolution: architectures per generation.", DefaultValueFactory = _ => TransferConfig.DefaultEvolution.Population };
@@ -127,7 +129,7 @@ internal static class TransferCommand
         var command = new Command("transfer",
             "Give a study's trained supernet a fresh classifier for another data set (default: sklearn's 8x8 digits, resized), adapt it by the shifting search, and compare the found architecture with the same trained from scratch.")
         {
-            study, dataset, data, population, generations, scratchEpochs, seed, threads, output,
+            study, dataset, data, population, generations, scratchEpochs, seed, splitSeed, threads, output,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -139,7 +141,7 @@ internal static class TransferCommand
                               ?? throw new TrainingException($"{configPath} is empty");
             var space = BuiltinSpaces.Resolve(studyConfig.SpaceName);
             var kind = Datasets.ParseKind(p.GetValue(dataset)!);
-            var config = new TransferConfig { Target = new DatasetRequest(kind, p.GetValue(data), space.InputSize, space.InputChannels), Seed = p.GetValue(seed) };
+            var config = new TransferConfig { Target = new DatasetRequest(kind, p.GetValue(data), space.InputSize, space.InputChannels) { SplitSeed = p.GetValue(splitSeed) }, Seed = p.GetValue(seed) };
             int pop = p.GetValue(population), gens = p.GetValue(generations);
             config = config with
             {

@@ -29,18 +29,19 @@ internal static class TeacherCommand
         var budgetParams = CommonOptions.BudgetParams();
         var budgetMacs = CommonOptions.BudgetMacs();
         var seed = CommonOptions.Seed();
+        var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--out") { Description = "Teacher folder (default: runs/teacher-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the training in the folder from its last finished epoch." };
 
         var command = new Command("teacher", "Train a DNA teacher of the search space's family ahead of dna run, to share between runs (dna run --teacher).")
         {
-            preset, arch, epochs, dataset, data, budgetParams, budgetMacs, seed, threads, output, resume,
+            preset, arch, epochs, dataset, data, budgetParams, budgetMacs, seed, splitSeed, threads, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
-            var config = RunCommand.Configure(p, preset, dataset, data, seed, budgetParams, budgetMacs);
+            var config = RunCommand.Configure(p, preset, dataset, data, seed, splitSeed, budgetParams, budgetMacs);
             var spaceDef = BuiltinSpaces.Resolve(config.SpaceName);
             if (p.GetValue(arch) is { } given) Architecture.Parse(given, spaceDef); // fail on a bad string before loading data
             if (p.GetValue(epochs) is <= 0) throw new ArgumentException($"--epochs must be positive, got {p.GetValue(epochs)}");

@@ -20,6 +20,7 @@ internal static class TrainCommand
         var maxTrain = CommonOptions.MaxTrain();
         var maxTest = CommonOptions.MaxTest();
         var seed = CommonOptions.Seed();
+        var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => new TrainRecipe().Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => new TrainRecipe().BatchSize };
@@ -36,7 +37,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train one architecture of a space stand-alone and report its test accuracy.")
         {
             space, arch, dataset, data, epochs, batch, optimizer, lr, wd, smoothing, warmup, noAugment, noFlip,
-            maxTrain, maxTest, seed, threads, output, resume,
+            maxTrain, maxTest, seed, splitSeed, threads, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -56,7 +57,7 @@ internal static class TrainCommand
                 WarmupEpochs = p.GetValue(warmup),
                 Augment = p.GetValue(noAugment) ? null : new AugmentOptions(PadCrop: 2, HorizontalFlip: !p.GetValue(noFlip)),
             };
-            var request = CommonOptions.DataRequest(p, dataset, data, spaceDef, maxTrain, maxTest);
+            var request = CommonOptions.DataRequest(p, dataset, data, spaceDef, maxTrain, maxTest, splitSeed);
             var config = new TrainRunConfig(p.GetValue(space)!, archText, request, recipe, p.GetValue(seed));
             var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"train-{spaceDef.Name}-{config.Fingerprint()}"));
 

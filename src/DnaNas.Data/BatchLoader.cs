@@ -42,13 +42,16 @@ public sealed class BatchLoader
         _mean = (float[])mean.Clone();
         _std = (float[])std.Clone();
         _shuffle = shuffle;
-        _augment = augment is { ChangesImages: true } ? augment : null;
+        _augment = AugmentOptions.For(set, augment);
         _seed = seed;
         DropLast = dropLast;
         BatchCount = dropLast ? set.Count / batchSize : (set.Count + batchSize - 1) / batchSize;
     }
 
     public int BatchSize { get; }
+
+    /// <summary>The augmentation actually applied: the one asked for, less a flip the set declares unsafe; null for none.</summary>
+    public AugmentOptions? AppliedAugment => _augment;
     public bool DropLast { get; }
 
     /// <summary>Batches per epoch; with dropLast the final short batch is skipped.</summary>
@@ -91,7 +94,7 @@ public sealed class BatchLoader
     private (Tensor X, Tensor Y) MakeBatch(ReadOnlySpan<int> indices, Generator generator)
     {
         int count = indices.Length, imageSize = _set.ImageSize;
-        var batchPixels = new byte[count * imageSize];
+        var batchPixels = new byte[checked((long)count * imageSize)];
         var labels = new long[count];
         for (int i = 0; i < count; i++)
         {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DnaNas.Data;
 
 /// <summary>What to load and how to shape it.</summary>
@@ -10,8 +12,11 @@ public sealed record DatasetRequest(DatasetKind Kind, string? Path, int InputSiz
     /// <summary>Share of the training images held out as validation: 1/6 is 10k of the 60k Fashion-MNIST images.</summary>
     public double ValidationFraction { get; init; } = 1.0 / 6;
 
-    /// <summary>Seeds every split and subset, so the same seed always gives the same images.</summary>
-    public int SplitSeed { get; init; } = 0;
+    /// <summary>
+    /// Seeds every split and subset, so the same seed always gives the same images. Kept apart from a run's seed
+    /// (fixed at 0 by default), so runs compared across seeds rate and test on the same images. All 64 bits count.
+    /// </summary>
+    public long SplitSeed { get; init; } = 0;
 
     /// <summary>Cache folder; null uses <see cref="Datasets.DefaultCacheDirectory"/>.</summary>
     public string? CacheDir { get; init; }
@@ -27,4 +32,13 @@ public sealed record DatasetRequest(DatasetKind Kind, string? Path, int InputSiz
 
     /// <summary>Keep at most this many test images (stratified).</summary>
     public int? MaxTest { get; init; }
+
+    /// <summary>
+    /// Declares that a left-right mirror changes what an image shows (text, arrows, left/right classes), for data
+    /// whose reader assumes it does not (an image folder): the loaded sets are then never flipped. It can only
+    /// forbid flips, never allow them on data that forbids them itself (digits).
+    /// Left out of the JSON when false, so configurations written before it keep their fingerprints.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool MirrorChangesLabels { get; init; }
 }

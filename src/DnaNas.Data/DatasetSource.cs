@@ -4,6 +4,32 @@ namespace DnaNas.Data;
 internal sealed record SourceData(ImageSet TrainPool, ImageSet Test);
 
 /// <summary>
+/// A source opened for choosing images before decoding them: the labels of the training pool and of the test set
+/// (after any seeded test hold-out), and a way to decode just the chosen images at the requested shape.
+/// </summary>
+internal abstract class OpenedSource
+{
+    public abstract int[] PoolLabels { get; }
+    public abstract int[] TestLabels { get; }
+    public abstract IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Images <paramref name="indices"/> of the pool (or of the test set), in that order, at size x size x channels.</summary>
+    public abstract ImageSet Decode(bool test, int[] indices, int size, int channels);
+}
+
+/// <summary>An opened source whose images are already in memory at their own size (idx and digits: a few MB).</summary>
+internal sealed class InMemorySource(SourceData native) : OpenedSource
+{
+    public override int[] PoolLabels => native.TrainPool.Labels;
+    public override int[] TestLabels => native.Test.Labels;
+    public override IReadOnlyList<string> ClassNames => native.TrainPool.ClassNames;
+
+    // Resizing works image by image, so resizing the subset gives the same bytes as subsetting the resized set.
+    public override ImageSet Decode(bool test, int[] indices, int size, int channels) =>
+        ImageResampler.Fit((test ? native.Test : native.TrainPool).Subset(indices), size, channels);
+}
+
+/// <summary>
 /// A located dataset: its files are known to exist, so the cache key can be computed before anything is
 /// decoded. <see cref="Read"/> decodes, resizes and converts channels.
 /// </summary>
@@ -21,15 +47,27 @@ internal abstract class DatasetSource
     /// <summary>True when the test split is drawn at random from the source, so it depends on the split seed.</summary>
     public abstract bool TestSplitDependsOnSeed { get; }
 
-    public abstract SourceData Read(int inputSize, int channels, int splitSeed);
+    /// <summary>The data set's own declaration of whether a left-right mirror keeps an image's class.</summary>
+    public abstract bool MirrorKeepsLabels { get; }
+
+    /// <summary>Every image of the pool and the test set, decoded at the requested shape.</summary>
+    public abstract SourceData Read(int inputSize, int channels, long splitSeed);
+
+    /// <summary>Labels first, pixels on demand: what a request for a few images of a large set needs.</summary>
+    public abstract OpenedSource Open(long splitSeed);
 
     /// <summary>Holds out a stratified, seeded share of <paramref name="all"/> as the test set.</summary>
-    protected static SourceData HoldOutTest(ImageSet all, double testFraction, int splitSeed)
+    protected static SourceData HoldOutTest(ImageSet all, double testFraction, long splitSeed)
     {
-        int testCount = StratifiedSampler.CountFor(all.Count, testFraction);
-        var (test, train) = StratifiedSampler.Split(
-            all.Labels, all.ClassCount, testCount, StableRandom.Mix(splitSeed, SeedStreams.TestHoldout));
+        var (test, train) = HoldOutIndices(all.Labels, all.ClassCount, testFraction, splitSeed);
         return new SourceData(all.Subset(train), all.Subset(test));
+    }
+
+    /// <summary>The test and remaining indices of <see cref="HoldOutTest"/>, from the labels alone.</summary>
+    protected static (int[] Test, int[] Train) HoldOutIndices(int[] labels, int classCount, double testFraction, long splitSeed)
+    {
+        int testCount = StratifiedSampler.CountFor(labels.Length, testFraction);
+        return StratifiedSampler.Split(labels, classCount, testCount, StableRandom.Mix(splitSeed, SeedStreams.TestHoldout));
     }
 }
 

@@ -46,6 +46,12 @@ public static class Datasets
     /// Reads the dataset (or its cache file), resized to InputSize x InputSize with the requested channels, and
     /// splits it: validation is a stratified share of the training images, then the Max* limits apply.
     /// </summary>
+    /// <remarks>
+    /// With Max* limits and no cache file of the whole set at this shape, the images are chosen from the labels
+    /// first and only the chosen ones are resized or decoded: 16 images at 224x224 must not cost (or overflow) a
+    /// 9 GB array of all 60,000. The images chosen are the same either way, and so are their bytes, because every
+    /// split depends on labels only and resizing works image by image.
+    /// </remarks>
     /// <param name="fromCache">True when the decoded images came from the cache file, not the source files.</param>
     public static DatasetSplits Load(DatasetRequest request, out bool fromCache)
     {
@@ -59,9 +65,39 @@ public static class Datasets
             DatasetKind.Digits => DigitsSource.Locate(request.Path),
             _ => throw new DatasetException($"Unknown dataset kind {request.Kind}."),
         };
+        // The declaration comes from the source and the request, never from the cache file, so an old cache
+        // file cannot re-enable flips.
+        bool mirrorKeepsLabels = source.MirrorKeepsLabels && !request.MirrorChangesLabels;
 
-        var data = ReadThroughCache(source, request, out fromCache);
-        return Split(data, source.Name, request);
+        DatasetSplits splits;
+        if (HasLimits(request) && !CacheHoldsWholeSet(source, request))
+        {
+            fromCache = false;
+            splits = SplitBeforeDecoding(source.Open(request.SplitSeed), source.Name, request, mirrorKeepsLabels);
+        }
+        else
+        {
+            var data = ReadThroughCache(source, request, out fromCache);
+            var pool = data.TrainPool.WithMirrorKeepsLabels(mirrorKeepsLabels);
+            var test = data.Test.WithMirrorKeepsLabels(mirrorKeepsLabels);
+            var chosen = Choose(pool.Labels, test.Labels, pool.ClassCount, request);
+            splits = Finish(pool.Subset(chosen.Train), pool.Subset(chosen.Validation), test.Subset(chosen.Test), source.Name);
+        }
+        return splits;
+    }
+
+    private static bool HasLimits(DatasetRequest request) =>
+        request.MaxTrain is not null || request.MaxValidation is not null || request.MaxTest is not null;
+
+    private static bool CacheHoldsWholeSet(DatasetSource source, DatasetRequest request) =>
+        request.UseCache && File.Exists(DatasetCache.FileFor(request.CacheDir ?? DefaultCacheDirectory(), source, DatasetCache.KeyFor(source, request)));
+
+    private static DatasetSplits SplitBeforeDecoding(OpenedSource opened, string name, DatasetRequest request, bool mirrorKeepsLabels)
+    {
+        var chosen = Choose(opened.PoolLabels, opened.TestLabels, opened.ClassNames.Count, request);
+        ImageSet Decode(bool test, int[] indices) =>
+            opened.Decode(test, indices, request.InputSize, request.Channels).WithMirrorKeepsLabels(mirrorKeepsLabels);
+        return Finish(Decode(false, chosen.Train), Decode(false, chosen.Validation), Decode(true, chosen.Test), name);
     }
 
     private static void Validate(DatasetRequest request)
@@ -100,32 +136,38 @@ public static class Datasets
         return data;
     }
 
-    private static DatasetSplits Split(SourceData data, string name, DatasetRequest request)
-    {
-        var pool = data.TrainPool;
-        int validationCount = StratifiedSampler.CountFor(pool.Count, request.ValidationFraction);
-        var (validationIndices, trainIndices) = StratifiedSampler.Split(
-            pool.Labels, pool.ClassCount, validationCount, StableRandom.Mix(request.SplitSeed, SeedStreams.Validation));
+    /// <summary>Which images of the pool and of the test set each split keeps, from the labels alone.</summary>
+    private sealed record Chosen(int[] Train, int[] Validation, int[] Test);
 
-        var train = Limit(pool, trainIndices, request.MaxTrain, request.SplitSeed, SeedStreams.TrainSubset);
-        var validation = Limit(pool, validationIndices, request.MaxValidation, request.SplitSeed, SeedStreams.ValidationSubset);
-        var test = Limit(data.Test, Enumerable.Range(0, data.Test.Count).ToArray(), request.MaxTest, request.SplitSeed, SeedStreams.TestSubset);
+    private static Chosen Choose(int[] poolLabels, int[] testLabels, int classCount, DatasetRequest request)
+    {
+        int validationCount = StratifiedSampler.CountFor(poolLabels.Length, request.ValidationFraction);
+        var (validationIndices, trainIndices) = StratifiedSampler.Split(
+            poolLabels, classCount, validationCount, StableRandom.Mix(request.SplitSeed, SeedStreams.Validation));
+
+        return new Chosen(
+            Limit(poolLabels, classCount, trainIndices, request.MaxTrain, request.SplitSeed, SeedStreams.TrainSubset),
+            Limit(poolLabels, classCount, validationIndices, request.MaxValidation, request.SplitSeed, SeedStreams.ValidationSubset),
+            Limit(testLabels, classCount, Enumerable.Range(0, testLabels.Length).ToArray(), request.MaxTest, request.SplitSeed, SeedStreams.TestSubset));
+    }
+
+    private static DatasetSplits Finish(ImageSet train, ImageSet validation, ImageSet test, string name)
+    {
         if (train.Count == 0)
             throw new DatasetException($"Dataset '{name}' leaves no training images: add images or lower the validation fraction.");
-
         var (mean, std) = PixelStatistics.Compute(train);
         return new DatasetSplits(train, validation, test, name, mean, std);
     }
 
-    /// <summary>The chosen images of <paramref name="set"/>, cut to a stratified, seeded subset of at most <paramref name="limit"/>.</summary>
-    private static ImageSet Limit(ImageSet set, int[] indices, int? limit, int seed, long stream)
+    /// <summary>The chosen <paramref name="indices"/>, cut to a stratified, seeded subset of at most <paramref name="limit"/>.</summary>
+    private static int[] Limit(int[] labels, int classCount, int[] indices, int? limit, long seed, long stream)
     {
         if (limit is { } max && max < indices.Length)
         {
-            var labels = indices.Select(index => set.Labels[index]).ToArray();
-            var (kept, _) = StratifiedSampler.Split(labels, set.ClassCount, max, StableRandom.Mix(seed, stream));
+            var chosenLabels = indices.Select(index => labels[index]).ToArray();
+            var (kept, _) = StratifiedSampler.Split(chosenLabels, classCount, max, StableRandom.Mix(seed, stream));
             indices = kept.Select(position => indices[position]).ToArray();
         }
-        return set.Subset(indices);
+        return indices;
     }
 }

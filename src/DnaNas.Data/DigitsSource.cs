@@ -35,6 +35,9 @@ internal sealed class DigitsSource : DatasetSource
     public override IReadOnlyList<string> Files => [Location];
     public override bool TestSplitDependsOnSeed => true;
 
+    // A mirrored 2, 3, 5 or 7 is no longer that digit.
+    public override bool MirrorKeepsLabels => false;
+
     /// <summary><paramref name="path"/> may be the file, a folder holding digits.csv.gz, or null for the default places.</summary>
     public static DigitsSource Locate(string? path)
     {
@@ -53,11 +56,14 @@ internal sealed class DigitsSource : DatasetSource
             : throw new DatasetException($"Digits file '{full}' does not exist: {InstallHint}.");
     }
 
-    public override SourceData Read(int inputSize, int channels, int splitSeed)
+    public override SourceData Read(int inputSize, int channels, long splitSeed)
     {
         var all = ImageResampler.Fit(Parse(Location), inputSize, channels);
         return HoldOutTest(all, TestFraction, splitSeed);
     }
+
+    // The hold-out depends on labels only, so holding out at 8x8 and resizing later picks the same images.
+    public override OpenedSource Open(long splitSeed) => new InMemorySource(HoldOutTest(Parse(Location), TestFraction, splitSeed));
 
     private static ImageSet Parse(string file)
     {

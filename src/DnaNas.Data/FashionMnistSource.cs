@@ -28,6 +28,9 @@ internal sealed class FashionMnistSource : DatasetSource
     public override IReadOnlyList<string> Files => [_trainImages, _trainLabels, _testImages, _testLabels];
     public override bool TestSplitDependsOnSeed => false;
 
+    // Clothes stay clothes in a mirror; flips are the usual Fashion-MNIST augmentation.
+    public override bool MirrorKeepsLabels => true;
+
     public static FashionMnistSource Locate(string? path)
     {
         string folder = Path.GetFullPath(path ?? Datasets.DefaultFashionMnistDir);
@@ -51,13 +54,17 @@ internal sealed class FashionMnistSource : DatasetSource
         throw new DatasetException($"Fashion-MNIST file '{packed}' is missing: {InstallHint}.");
     }
 
-    public override SourceData Read(int inputSize, int channels, int splitSeed)
+    public override SourceData Read(int inputSize, int channels, long splitSeed)
     {
-        // The package's test split is t10k; no seed involved.
-        var train = ReadPair(_trainImages, _trainLabels);
-        var test = ReadPair(_testImages, _testLabels);
-        return new SourceData(ImageResampler.Fit(train, inputSize, channels), ImageResampler.Fit(test, inputSize, channels));
+        var native = ReadNative();
+        return new SourceData(ImageResampler.Fit(native.TrainPool, inputSize, channels), ImageResampler.Fit(native.Test, inputSize, channels));
     }
+
+    // 28x28 gray is 55 MB for all 70k images: cheap to hold while the few chosen ones are resized.
+    public override OpenedSource Open(long splitSeed) => new InMemorySource(ReadNative());
+
+    /// <summary>The package's train and t10k sets at their own size; the test split is t10k, no seed involved.</summary>
+    private SourceData ReadNative() => new(ReadPair(_trainImages, _trainLabels), ReadPair(_testImages, _testLabels));
 
     private static ImageSet ReadPair(string imagesFile, string labelsFile)
     {

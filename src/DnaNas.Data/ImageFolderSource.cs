@@ -36,6 +36,12 @@ internal sealed class ImageFolderSource : DatasetSource
         _trainFiles.Concat(_testFiles ?? []).Select(file => file.Path).ToArray();
     public override bool TestSplitDependsOnSeed => _testFiles is null;
 
+    public int ClassCount => _classNames.Count;
+
+    // Photos of objects keep their class in a mirror; folders of text or left/right classes say otherwise
+    // through DatasetRequest.MirrorChangesLabels.
+    public override bool MirrorKeepsLabels => true;
+
     public static ImageFolderSource Locate(string? path)
     {
         if (path is null)
@@ -98,7 +104,7 @@ internal sealed class ImageFolderSource : DatasetSource
         return files.ToArray();
     }
 
-    public override SourceData Read(int inputSize, int channels, int splitSeed)
+    public override SourceData Read(int inputSize, int channels, long splitSeed)
     {
         var train = Decode(_trainFiles, inputSize, channels);
         return _testFiles is null
@@ -106,10 +112,29 @@ internal sealed class ImageFolderSource : DatasetSource
             : new SourceData(train, Decode(_testFiles, inputSize, channels));
     }
 
+    public override OpenedSource Open(long splitSeed)
+    {
+        if (_testFiles is not null) return new OpenedFolder(this, _trainFiles.ToArray(), _testFiles.ToArray());
+        // The same hold-out Read makes, chosen from the labels before any file is decoded.
+        var labels = _trainFiles.Select(file => file.Label).ToArray();
+        var (test, train) = HoldOutIndices(labels, _classNames.Count, TestFraction, splitSeed);
+        return new OpenedFolder(this, train.Select(i => _trainFiles[i]).ToArray(), test.Select(i => _trainFiles[i]).ToArray());
+    }
+
+    private sealed class OpenedFolder(ImageFolderSource source, LabelledFile[] pool, LabelledFile[] test) : OpenedSource
+    {
+        public override int[] PoolLabels { get; } = pool.Select(file => file.Label).ToArray();
+        public override int[] TestLabels { get; } = test.Select(file => file.Label).ToArray();
+        public override IReadOnlyList<string> ClassNames => source._classNames;
+
+        public override ImageSet Decode(bool isTest, int[] indices, int size, int channels) =>
+            source.Decode(indices.Select(i => (isTest ? test : pool)[i]).ToArray(), size, channels);
+    }
+
     private ImageSet Decode(IReadOnlyList<LabelledFile> files, int size, int channels)
     {
         int imageSize = channels * size * size;
-        var pixels = new byte[(long)files.Count * imageSize];
+        var pixels = ImageSet.AllocatePixels(files.Count, channels, size, size);
         var failures = new DatasetException?[files.Count];
 
         // Each image lands in its own slot, so the result does not depend on scheduling. Break() still runs
@@ -118,7 +143,7 @@ internal sealed class ImageFolderSource : DatasetSource
         {
             try
             {
-                ImageDecoder.DecodeInto(files[index].Path, size, channels, pixels.AsSpan(index * imageSize, imageSize));
+                ImageDecoder.DecodeInto(files[index].Path, size, channels, pixels.AsSpan((int)((long)index * imageSize), imageSize));
             }
             catch (DatasetException e)
             {

@@ -14,6 +14,8 @@ internal static class ImageResampler
     /// </summary>
     public static ImageSet Fit(ImageSet set, int size, int channels)
     {
+        // Fail on the final shape before spending seconds on a resize whose result could not be held anyway.
+        ImageSet.CheckFitsOneArray(set.Count, channels, size, size);
         var resized = set.Height == size && set.Width == size ? set : Resize(set, size);
         return resized.Channels == channels ? resized : ReplicateGray(resized, channels);
     }
@@ -26,7 +28,7 @@ internal static class ImageResampler
     {
         TorchRuntime.Initialize();
         int targetImageSize = set.Channels * size * size;
-        var pixels = new byte[(long)set.Count * targetImageSize];
+        var pixels = ImageSet.AllocatePixels(set.Count, set.Channels, size, size);
 
         using var scope = NewDisposeScope();
         // from_array shares the managed array (pinned while the tensor lives) instead of copying 47 MB.
@@ -39,9 +41,9 @@ internal static class ImageResampler
             var scaled = nn.functional.interpolate(
                 chunk, size: [size, size], mode: InterpolationMode.Bilinear, align_corners: false, antialias: true);
             var bytes = scaled.round_().clamp_(0, 255).to_type(ScalarType.Byte).contiguous();
-            bytes.bytes.CopyTo(pixels.AsSpan(start * targetImageSize, count * targetImageSize));
+            bytes.bytes.CopyTo(pixels.AsSpan((int)((long)start * targetImageSize), count * targetImageSize));
         }
-        return new ImageSet(pixels, set.Labels, set.Channels, size, size, set.ClassNames);
+        return new ImageSet(pixels, set.Labels, set.Channels, size, size, set.ClassNames, set.MirrorKeepsLabels);
     }
 
     /// <summary>Gray to RGB by copying the one plane into each channel.</summary>
@@ -50,13 +52,13 @@ internal static class ImageResampler
         if (set.Channels != 1)
             throw new NotSupportedException($"Cannot convert {set.Channels}-channel images to {channels} channels.");
         int planeSize = set.Height * set.Width;
-        var pixels = new byte[(long)set.Count * channels * planeSize];
+        var pixels = ImageSet.AllocatePixels(set.Count, channels, set.Height, set.Width);
         for (int image = 0; image < set.Count; image++)
         {
-            var plane = set.Pixels.AsSpan(image * planeSize, planeSize);
+            var plane = set.Pixels.AsSpan((int)((long)image * planeSize), planeSize);
             for (int channel = 0; channel < channels; channel++)
-                plane.CopyTo(pixels.AsSpan((image * channels + channel) * planeSize, planeSize));
+                plane.CopyTo(pixels.AsSpan((int)(((long)image * channels + channel) * planeSize), planeSize));
         }
-        return new ImageSet(pixels, set.Labels, channels, set.Height, set.Width, set.ClassNames);
+        return new ImageSet(pixels, set.Labels, channels, set.Height, set.Width, set.ClassNames, set.MirrorKeepsLabels);
     }
 }

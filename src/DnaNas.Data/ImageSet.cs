@@ -10,7 +10,12 @@ namespace DnaNas.Data;
 /// </remarks>
 public sealed class ImageSet
 {
-    public ImageSet(byte[] pixels, int[] labels, int channels, int height, int width, IReadOnlyList<string> classNames)
+    /// <param name="mirrorKeepsLabels">
+    /// Whether a left-right mirror of an image still shows its class: true for clothes or photos, false for
+    /// digits, text or left/right classes. <see cref="BatchLoader"/> never flips a set that says false.
+    /// </param>
+    public ImageSet(byte[] pixels, int[] labels, int channels, int height, int width, IReadOnlyList<string> classNames,
+        bool mirrorKeepsLabels = true)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(labels);
@@ -37,7 +42,15 @@ public sealed class ImageSet
         Height = height;
         Width = width;
         ClassNames = classNames.ToArray();
+        MirrorKeepsLabels = mirrorKeepsLabels;
     }
+
+    /// <summary>False when a mirrored image may belong to another class (digits, text): then nothing flips it.</summary>
+    public bool MirrorKeepsLabels { get; }
+
+    /// <summary>The same images (arrays shared, not copied) with another mirror declaration.</summary>
+    public ImageSet WithMirrorKeepsLabels(bool keeps) =>
+        keeps == MirrorKeepsLabels ? this : new ImageSet(Pixels, Labels, Channels, Height, Width, ClassNames, keeps);
 
     /// <summary>All pixels, image after image, each image channel-major (C, H, W).</summary>
     public byte[] Pixels { get; }
@@ -54,6 +67,24 @@ public sealed class ImageSet
 
     /// <summary>Bytes per image: Channels * Height * Width.</summary>
     public int ImageSize => Channels * Height * Width;
+
+    /// <summary>
+    /// A zeroed pixel array for <paramref name="count"/> images, or a one-line error when one array cannot hold
+    /// them (60,000 Fashion-MNIST images at 3x224x224 are 9 GB; .NET arrays stop at 2 GB).
+    /// </summary>
+    internal static byte[] AllocatePixels(int count, int channels, int height, int width) =>
+        new byte[CheckFitsOneArray(count, channels, height, width)];
+
+    /// <summary>The pixel count of <paramref name="count"/> images, or the one-line error of <see cref="AllocatePixels"/>.</summary>
+    internal static long CheckFitsOneArray(int count, int channels, int height, int width)
+    {
+        long bytes = (long)count * channels * height * width;
+        if (bytes > Array.MaxLength)
+            throw new DatasetException(
+                $"{count:N0} images of {channels}x{height}x{width} need {bytes / 1e9:F1} GB, more than one array holds (2 GB): " +
+                "use fewer images (--max-train, --max-test) or a smaller input size.");
+        return bytes;
+    }
 
     /// <summary>Number of images of each class, indexed by class.</summary>
     public int[] CountPerClass()
@@ -78,7 +109,7 @@ public sealed class ImageSet
             Array.Copy(Pixels, (long)source * imageSize, pixels, (long)i * imageSize, imageSize);
             labels[i] = Labels[source];
         }
-        return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames);
+        return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames, MirrorKeepsLabels);
     }
 
     /// <summary>The first <paramref name="count"/> images (all of them if the set is smaller), copied.</summary>
@@ -86,9 +117,9 @@ public sealed class ImageSet
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         int taken = Math.Min(count, Count);
-        var pixels = Pixels.AsSpan(0, taken * ImageSize).ToArray();
+        var pixels = Pixels.AsSpan(0, checked(taken * ImageSize)).ToArray();
         var labels = Labels.AsSpan(0, taken).ToArray();
-        return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames);
+        return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames, MirrorKeepsLabels);
     }
 
     /// <summary>This set's images followed by <paramref name="other"/>'s, copied; both must have the same shape and classes.</summary>
@@ -99,7 +130,9 @@ public sealed class ImageSet
             throw new ArgumentException(
                 $"Cannot join a {other.Channels}x{other.Height}x{other.Width} set of {other.ClassCount} classes to a {Channels}x{Height}x{Width} set of {ClassCount}.",
                 nameof(other));
-        return new ImageSet([.. Pixels, .. other.Pixels], [.. Labels, .. other.Labels], Channels, Height, Width, ClassNames);
+        // A mirror is safe for the joined set only when it is safe for both parts.
+        return new ImageSet([.. Pixels, .. other.Pixels], [.. Labels, .. other.Labels], Channels, Height, Width, ClassNames,
+            MirrorKeepsLabels && other.MirrorKeepsLabels);
     }
 
     /// <summary>

@@ -44,10 +44,17 @@ public sealed class TrainRun(string folder)
     public string ModelPath => Path.Combine(Folder, "model.bin");
     public string ResultPath => Path.Combine(Folder, "result.json");
 
+    /// <summary>
+    /// The space a run trains on this data. A built-in space is a template and takes the data's class count; a space
+    /// file states the data it was made for, so one that disagrees with the data in size, channels or classes is
+    /// refused (<see cref="SpaceFit.Check"/>) rather than silently adapted.
+    /// </summary>
     public static SearchSpace SpaceFor(string spaceName, DatasetSplits data)
     {
         var space = BuiltinSpaces.Resolve(spaceName);
-        return space with { Classes = data.Train.ClassCount };
+        if (BuiltinSpaces.All.Any(builtin => ReferenceEquals(builtin, space))) space = space with { Classes = data.Train.ClassCount };
+        SpaceFit.Check(space, new DataShape(data.Train.Height, data.Train.Channels, data.Train.ClassCount));
+        return space;
     }
 
     public TrainRunResult Run(TrainRunConfig config, DatasetSplits data, bool resume, IProgress<TrainProgress>? progress = null,

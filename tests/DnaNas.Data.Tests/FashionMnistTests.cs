@@ -57,6 +57,17 @@ public sealed class FashionMnistTests
     }
 
     [Fact]
+    public void Split_seeds_that_differ_only_above_32_bits_pick_other_validation_images()
+    {
+        var low = Datasets.Load(Request() with { MaxTrain = 100, MaxValidation = 200, MaxTest = 50, SplitSeed = 7 });
+        var high = Datasets.Load(Request() with { MaxTrain = 100, MaxValidation = 200, MaxTest = 50, SplitSeed = 7 + (1L << 32) });
+
+        // Cut to 32 bits, the two seeds would be one seed and give one split.
+        Assert.NotEqual(low.Validation.Pixels, high.Validation.Pixels);
+        Assert.NotEqual(low.Train.Pixels, high.Train.Pixels);
+    }
+
+    [Fact]
     public void A_resized_rgb_request_gives_32x32_images_with_three_equal_channels()
     {
         var splits = Datasets.Load(new DatasetRequest(DatasetKind.FashionMnist, null, 32, 3)

@@ -23,17 +23,17 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData("train", "--arch", "--resume", "--epochs", "--optimizer", "--out")]
+    [InlineData("train", "--arch", "--resume", "--epochs", "--optimizer", "--out", "--split-seed")]
     [InlineData("eval", "--dataset", "--data")]
     [InlineData("space", "--space", "--samples", "--json")]
     [InlineData("bench", "--steps", "--threads", "search", "rating", "latency")]
-    [InlineData("teacher", "--preset", "--arch", "--epochs", "--budget-params", "--resume", "--out")]
-    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--max-train-time", "--teacher", "--jobs", "--resume", "--out")]
+    [InlineData("teacher", "--preset", "--arch", "--epochs", "--budget-params", "--resume", "--out", "--split-seed")]
+    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--max-train-time", "--teacher", "--jobs", "--resume", "--out", "--split-seed")]
     [InlineData("search", "--budget-params", "--budget-macs", "--max-latency", "--max-latency-ratio", "--latency-table", "--top")]
-    [InlineData("ground-truth", "--count", "--epochs", "--max-train", "--stratify", "--jobs", "--out")]
-    [InlineData("study", "--preset", "--jobs", "--resume", "--out")]
+    [InlineData("ground-truth", "--count", "--epochs", "--max-train", "--stratify", "--jobs", "--out", "--split-seed")]
+    [InlineData("study", "--preset", "--jobs", "--resume", "--out", "--split-seed")]
     [InlineData("rank", "--scores")]
-    [InlineData("transfer", "--study", "--dataset", "--population", "--generations", "--scratch-epochs")]
+    [InlineData("transfer", "--study", "--dataset", "--population", "--generations", "--scratch-epochs", "--split-seed")]
     public void Every_verb_has_help_listing_its_options(string verb, params string[] options)
     {
         var (code, output, _) = Dna(verb, "--help");
@@ -137,6 +137,26 @@ public class CliTests
             var (evalCode, output, evalErr) = Dna("eval", folder);
             Assert.True(evalCode == 0, evalErr);
             Assert.Contains("test (300 images): accuracy", output);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
+    public void Train_records_the_split_seed_apart_from_the_run_seed_and_keeps_all_64_bits()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"dna-split-seed-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, _, err) = Dna("train", "--dataset", "digits", "--arch", "k3e3/k3e3/k3e3/k3e3", "--epochs", "1", "--max-train", "64",
+                "--max-test", "32", "--seed", "5", "--split-seed", "4294967303", "--out", folder);
+            Assert.True(code == 0, err);
+            using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "config.json")));
+            var root = config.RootElement;
+            Assert.Equal(5, root.GetProperty("seed").GetInt64());
+            Assert.Equal(4294967303L, root.GetProperty("data").GetProperty("splitSeed").GetInt64());
         }
         finally
         {
