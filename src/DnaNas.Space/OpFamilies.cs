@@ -50,8 +50,6 @@ public static class OpFamilies
         return family;
     }
 
-    public static IOpFamily? Find(string name) => All.FirstOrDefault(f => f.Name == name);
-
     /// <summary>Parses a token such as <c>k5e3</c> or <c>skip</c>; null with a reason when malformed.</summary>
     public static Op? TryParse(string token, out string? reason)
     {
