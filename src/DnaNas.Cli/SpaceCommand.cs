@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace DnaNas.Cli;
 
-/// <summary><c>dna space</c>: size, per-block candidates, cost range and a random architecture of a space.</summary>
+/// <summary>
+/// <c>dna space</c>: size, per-block candidates, cost range and a random architecture of a space; with
+/// <c>--arch</c>, one architecture's costs per block (and its predicted latency, given a latency table).
+/// </summary>
 internal static class SpaceCommand
 {
     public static Command Create()
@@ -13,9 +16,17 @@ internal static class SpaceCommand
         var seed = CommonOptions.Seed();
         var samples = new Option<int>("--samples") { Description = "Random architectures to show.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the space as JSON (a starting point for your own space file)." };
+        var arch = new Option<string?>("--arch")
+        {
+            Description = "Instead, print this architecture's parameters and MACs per block (k3e6|k5e3|skip/..., one block per '/').",
+        };
+        var latencyTable = new Option<string?>("--latency-table")
+        {
+            Description = "With --arch: also its predicted latency per block, from a table of dna bench latency --out.",
+        };
         var command = new Command("space", "Describe a search space: exact size, candidates per block, cost range, random architectures.")
         {
-            space, samples, seed, json,
+            space, samples, seed, json, arch, latencyTable,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -25,6 +36,9 @@ internal static class SpaceCommand
                 Console.WriteLine(SpaceFile.ToJson(s));
                 return 0;
             }
+            if (p.GetValue(arch) is { } archText)
+                return DescribeArchitecture(s, Architecture.Parse(archText, s), ReadLatencyTable(p.GetValue(latencyTable), s));
+            if (p.GetValue(latencyTable) is not null) throw new ArgumentException("--latency-table needs --arch: give the architecture to predict");
             Console.WriteLine($"space {s.Name}: input {s.InputChannels}x{s.InputSize}x{s.InputSize}, {s.Classes} classes, " +
                               $"ops {string.Join(" ", s.Ops)}, squeeze-excite {(s.SqueezeExcite ? "on" : "off")}, {s.Activation.ToString().ToLowerInvariant()}");
             Console.WriteLine($"size: {s.Size():N0} architectures ({s.Size():E2})");
@@ -49,5 +63,45 @@ internal static class SpaceCommand
             return 0;
         }));
         return command;
+    }
+
+    private static LatencyTable? ReadLatencyTable(string? path, SearchSpace space)
+    {
+        if (path is null) return null;
+        if (!File.Exists(path)) throw new IOException($"no latency table at {path}: measure one with dna bench latency --out {path}");
+        var table = LatencyTable.FromJson(File.ReadAllText(path), path);
+        table.CheckFor(space);
+        return table;
+    }
+
+    /// <summary>Stem, each block's candidate and head with their analytic costs; the totals are <see cref="CostModel.Of"/>.</summary>
+    private static int DescribeArchitecture(SearchSpace space, Architecture architecture, LatencyTable? latency)
+    {
+        var table = new Table().AddColumns("part", "candidate", "params", "MACs");
+        if (latency is not null) table.AddColumn("us/image");
+        void Row(string part, string candidate, Cost cost, double? micros)
+        {
+            var cells = new List<string> { part, candidate, $"{cost.Params:N0}", $"{cost.Macs:N0}" };
+            if (latency is not null) cells.Add(micros is { } m ? $"{m:F1}" : "");
+            table.AddRow(cells.ToArray());
+        }
+        // A latency table times stem and head together (one fixed part), so their time goes on a row of its own.
+        Row("stem", "fixed", CostModel.Stem(space), null);
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var candidate = architecture.Blocks[b];
+            Row($"block {b + 1}", Markup.Escape(candidate.ToString()), CostModel.Candidate(space, b, candidate), latency?.Of(b, candidate));
+        }
+        Row("head", "fixed", CostModel.Head(space), null);
+        if (latency is not null) table.AddRow("stem + head", "fixed", "", "", $"{latency.FixedMicros:F1}");
+        var total = CostModel.Of(space, architecture);
+        Row("total", "", total, latency?.Of(architecture));
+        Console.WriteLine($"architecture {architecture} in space {space.Name}");
+        AnsiConsole.Write(table);
+        Console.WriteLine($"total: {total.Params:N0} params, {total.Macs:N0} MACs");
+        if (latency is not null)
+            Console.WriteLine($"predicted latency: {latency.Of(architecture):F1} us/image ({latency.Mode.ToString().ToLowerInvariant()}, " +
+                              $"batch {latency.BatchSize}, {latency.Threads} thread{(latency.Threads == 1 ? "" : "s")}, measured on {latency.Machine})");
+        return 0;
     }
 }

@@ -8,14 +8,14 @@ namespace DnaNas.Modules;
 
 /// <summary>
 /// One block's weight-sharing cell (DNA, Li et al. 2020, Sec. 3.2): every op of the space at every layer position,
-/// one <see cref="MBConv"/> each, sharing nothing but the position. A path is one op index per layer, -1 for skip
+/// one module each, built by the op's family (<see cref="OpModules"/>), sharing nothing but the position. A path is one op index per layer, -1 for skip
 /// (skips only close a block). The path is passed to <see cref="forward"/> explicitly, never stored, so no state
 /// leaks from one call to the next. Block 0 also holds a stem, since its input is the image itself.
 /// </summary>
 public sealed class BlockSupernet : Module<Tensor, int[], Tensor>
 {
     private readonly Stem? stem;
-    private readonly ModuleList<ModuleList<MBConv>> layers;
+    private readonly ModuleList<ModuleList<Module<Tensor, Tensor>>> layers;
 
     public SearchSpace Space { get; }
     public int BlockIndex { get; }
@@ -25,12 +25,11 @@ public sealed class BlockSupernet : Module<Tensor, int[], Tensor>
         Space = space;
         BlockIndex = blockIndex;
         if (blockIndex == 0) stem = new Stem(space);
-        layers = new ModuleList<ModuleList<MBConv>>();
+        layers = new ModuleList<ModuleList<Module<Tensor, Tensor>>>();
         for (int l = 0; l < space.Blocks[blockIndex].Layers; l++)
         {
             var shape = space.Layer(blockIndex, l);
-            layers.Add(new ModuleList<MBConv>(space.Ops
-                .Select(op => new MBConv(shape, op.Kernel, op.Expansion, space.SqueezeExcite, space.Activation)).ToArray()));
+            layers.Add(new ModuleList<Module<Tensor, Tensor>>(space.Ops.Select(op => OpModules.Build(op, shape, space.OpSettings)).ToArray()));
         }
         RegisterComponents();
     }
@@ -58,7 +57,7 @@ public sealed class BlockSupernet : Module<Tensor, int[], Tensor>
     public Tensor Input(Tensor x) => stem is null ? x.alias() : stem.call(x);
 
     /// <summary>One op of one layer position, for rating walks that share prefixes between candidates.</summary>
-    public MBConv Op(int layer, int op) => layers[layer][op];
+    public Module<Tensor, Tensor> Op(int layer, int op) => layers[layer][op];
 
     /// <summary>The stem of block 0, null for other blocks.</summary>
     public Stem? StemModule => stem;

@@ -10,15 +10,14 @@ namespace DnaNas.Modules;
 public sealed class Stem : Module<Tensor, Tensor>
 {
     private readonly ConvBn conv;
-    private readonly MBConv? separable;
+    private readonly Module<Tensor, Tensor>? separable;
 
     public Stem(SearchSpace space) : base(nameof(Stem))
     {
         var s = space.Stem;
         conv = new ConvBn(space.InputChannels, s.Channels, s.Kernel, s.Stride, space.Activation);
         if (s.SeparableChannels > 0)
-            separable = new MBConv(new LayerShape(s.Channels, s.SeparableChannels, 1, space.StemOutSize, space.StemOutSize),
-                kernel: 3, expansion: 1, space.SqueezeExcite, space.Activation);
+            separable = OpModules.Build(SearchSpace.StemSeparableOp, space.StemSeparableShape, space.OpSettings);
         RegisterComponents();
     }
 
@@ -67,7 +66,7 @@ public sealed class Block : Module<Tensor, Tensor>
         {
             var op = candidate.Layers[l];
             if (op.IsSkip) break;
-            layers.Add(new MBConv(space.Layer(blockIndex, l), op.Kernel, op.Expansion, space.SqueezeExcite, space.Activation));
+            layers.Add(OpModules.Build(op, space.Layer(blockIndex, l), space.OpSettings));
         }
         RegisterComponents();
     }

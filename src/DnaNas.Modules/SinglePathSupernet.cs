@@ -43,8 +43,7 @@ public sealed class SinglePathSupernet : Module<Tensor, int[][], Tensor>
     /// </summary>
     public void CopyFeaturesFrom(SinglePathSupernet source)
     {
-        // Records compare lists by reference; the JSON form compares them by content.
-        if (SpaceFile.ToJson(source.Space with { Classes = Space.Classes, Name = Space.Name }) != SpaceFile.ToJson(Space))
+        if (source.Space with { Classes = Space.Classes, Name = Space.Name } != Space)
             throw new SpaceException("the source supernet belongs to another space; only the number of classes may differ");
         var mine = state_dict();
         using var _ = no_grad();

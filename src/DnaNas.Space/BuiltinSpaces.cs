@@ -5,7 +5,7 @@ public static class BuiltinSpaces
 {
     /// <summary>MBConv kernel {3,5,7} x expansion {3,6}: the six ops of the DNA space.</summary>
     public static readonly IReadOnlyList<Op> DnaOps =
-        [new(3, 3), new(3, 6), new(5, 3), new(5, 6), new(7, 3), new(7, 6)];
+        [new MBConvOp(3, 3), new MBConvOp(3, 6), new MBConvOp(5, 3), new MBConvOp(5, 6), new MBConvOp(7, 3), new MBConvOp(7, 6)];
 
     /// <summary>
     /// Sized for 28x28 gray images and 2 CPU cores: a stride-1 stem keeps full resolution for one cheap conv,

@@ -6,12 +6,15 @@ public readonly record struct Cost(long Params, long Macs)
     public static readonly Cost Zero = new(0, 0);
     public static Cost operator +(Cost a, Cost b) => new(a.Params + b.Params, a.Macs + b.Macs);
     public override string ToString() => $"{Params:N0} params, {Macs:N0} MACs";
+
+    /// <summary>A convolution without bias followed by batch norm (2 parameters per channel).</summary>
+    public static Cost ConvBn(long weights, long channels, long macs) => new(weights + 2 * channels, macs);
 }
 
 /// <summary>
 /// Analytic costs. They mirror the modules exactly (tests compare them with built networks): convolutions
-/// have no bias and are followed by batch norm (2 parameters per channel); squeeze-excite convolutions and the
-/// classifier have biases. Because every block's input width and resolution are fixed by the space, an
+/// have no bias and are followed by batch norm (2 parameters per channel); the classifier has biases. A layer's
+/// cost is its op family's (<see cref="IOpFamily.Cost"/>). Because every block's input width and resolution are fixed by the space, an
 /// architecture's cost is the sum of stem, per-block candidate and head costs, which search relies on.
 /// </summary>
 public static class CostModel
@@ -32,34 +35,18 @@ public static class CostModel
         return total;
     }
 
-    /// <summary>Cost of one op at one layer position (zero for skip).</summary>
+    /// <summary>Cost of one op at one layer position (zero for skip), as its family computes it.</summary>
     public static Cost Layer(SearchSpace space, int block, int layer, Op op) =>
-        op.IsSkip ? Cost.Zero : MBConv(space.Layer(block, layer), op.Kernel, op.Expansion, space.SqueezeExcite);
-
-    public static Cost MBConv(LayerShape shape, int kernel, int expansion, bool squeezeExcite)
-    {
-        long cin = shape.InChannels, cout = shape.OutChannels, hidden = cin * expansion;
-        long inPixels = (long)shape.InSize * shape.InSize, outPixels = (long)shape.OutSize * shape.OutSize;
-        var cost = Cost.Zero;
-        if (expansion != 1) cost += ConvBn(cin * hidden, hidden, cin * hidden * inPixels);
-        cost += ConvBn(kernel * kernel * hidden, hidden, kernel * kernel * hidden * outPixels);
-        if (squeezeExcite)
-        {
-            long se = SearchSpace.SqueezeChannels((int)cin);
-            cost += new Cost(hidden * se + se + se * hidden + hidden, 2 * hidden * se);
-        }
-        cost += ConvBn(hidden * cout, cout, hidden * cout * outPixels);
-        return cost;
-    }
+        op.IsSkip ? Cost.Zero : op.Family.Cost(op, space.Layer(block, layer), space.OpSettings);
 
     public static Cost Stem(SearchSpace space)
     {
         var s = space.Stem;
         long convWeights = (long)s.Kernel * s.Kernel * space.InputChannels * s.Channels;
         long pixels = (long)space.StemOutSize * space.StemOutSize;
-        var cost = ConvBn(convWeights, s.Channels, convWeights * pixels);
+        var cost = Cost.ConvBn(convWeights, s.Channels, convWeights * pixels);
         if (s.SeparableChannels > 0)
-            cost += MBConv(new LayerShape(s.Channels, s.SeparableChannels, 1, space.StemOutSize, space.StemOutSize), 3, 1, space.SqueezeExcite);
+            cost += MBConvFamily.Of(SearchSpace.StemSeparableOp, space.StemSeparableShape, space.SqueezeExcite);
         return cost;
     }
 
@@ -70,7 +57,7 @@ public static class CostModel
         if (space.Head.Channels > 0)
         {
             long w = (long)lastChannels * space.Head.Channels;
-            cost += ConvBn(w, space.Head.Channels, w * size * size);
+            cost += Cost.ConvBn(w, space.Head.Channels, w * size * size);
         }
         long fc = (long)space.FeatureChannels * space.Classes;
         return cost + new Cost(fc + space.Classes, fc);
@@ -103,6 +90,4 @@ public static class CostModel
         }
         return (min, max);
     }
-
-    private static Cost ConvBn(long weights, long channels, long macs) => new(weights + 2 * channels, macs);
 }

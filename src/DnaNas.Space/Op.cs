@@ -1,34 +1,32 @@
 namespace DnaNas.Space;
 
 /// <summary>
-/// One layer's choice: an MBConv with a depthwise kernel and an expansion ratio, or the identity
-/// ("skip") that ends a block early when depth is searched.
+/// One layer's choice: an op of a registered family (<see cref="OpFamilies"/>; MBConv's <c>k3e6</c> is built in),
+/// or the identity ("skip") that ends a block early when depth is searched. Ops are records, so two ops are equal
+/// when their family's record type and fields are; <see cref="ToString"/> is the canonical token.
 /// </summary>
-public readonly record struct Op(int Kernel, int Expansion)
+public abstract record Op
 {
-    public static readonly Op Skip = new(0, 0);
+    public static Op Skip { get; } = new SkipOp();
 
-    public bool IsSkip => Kernel == 0;
+    public bool IsSkip => this is SkipOp;
 
-    /// <summary>Canonical token: <c>k3e6</c>, or <c>skip</c>.</summary>
-    public override string ToString() => IsSkip ? "skip" : $"k{Kernel}e{Expansion}";
+    /// <summary>The family that parses, costs and builds this op.</summary>
+    public abstract IOpFamily Family { get; }
 
-    /// <summary>Parses a token such as <c>k5e3</c> or <c>skip</c>; null with a reason when malformed.</summary>
-    public static Op? TryParse(string token, out string? reason)
+    /// <summary>Canonical token, unique among all registered families: <c>k3e6</c>, <c>skip</c>.</summary>
+    public abstract string Token { get; }
+
+    // Sealed, so a family's op record cannot fall back to the synthesized "MBConvOp { Kernel = 3 }" form, which
+    // architecture strings, space files and latency tables would then store.
+    public sealed override string ToString() => Token;
+
+    /// <summary>Parses a token of any registered family, or <c>skip</c>; null with a reason when no family reads it.</summary>
+    public static Op? TryParse(string token, out string? reason) => OpFamilies.TryParse(token, out reason);
+
+    private sealed record SkipOp : Op
     {
-        reason = null;
-        var t = token.Trim().ToLowerInvariant();
-        if (t is "skip" or "id" or "identity") return Skip;
-        int e = t.IndexOf('e');
-        if (t.Length < 4 || t[0] != 'k' || e < 2
-            || !int.TryParse(t.AsSpan(1, e - 1), out int k)
-            || !int.TryParse(t.AsSpan(e + 1), out int x))
-        {
-            reason = "expected an op like k3e6 (kernel 3, expansion 6) or skip";
-            return null;
-        }
-        if (k < 1 || k % 2 == 0) { reason = "kernel must be an odd number"; return null; }
-        if (x < 1) { reason = "expansion must be at least 1"; return null; }
-        return new Op(k, x);
+        public override IOpFamily Family => OpFamilies.SkipFamily;
+        public override string Token => "skip";
     }
 }

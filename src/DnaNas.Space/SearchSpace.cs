@@ -26,8 +26,9 @@ public sealed record HeadSpec(int Channels, double Dropout = 0.0);
 public readonly record struct LayerShape(int InChannels, int OutChannels, int Stride, int InSize, int OutSize);
 
 /// <summary>
-/// A block-structured MBConv search space as plain data: stem, blocks with per-layer op choices, head.
-/// An architecture picks one candidate (ops per layer, trailing skips) in every block.
+/// A block-structured search space as plain data: stem, blocks with per-layer op choices (ops of any registered
+/// family, <see cref="OpFamilies"/>), head. An architecture picks one candidate (ops per layer, trailing skips) in
+/// every block. Two spaces are equal when their fields and the contents of their lists are.
 /// </summary>
 public sealed record SearchSpace
 {
@@ -41,6 +42,40 @@ public sealed record SearchSpace
     public required HeadSpec Head { get; init; }
     public bool SqueezeExcite { get; init; }
     public Activation Activation { get; init; } = Activation.Swish;
+
+    /// <summary>What every layer's op sees of the space besides its shape.</summary>
+    public OpSettings OpSettings => new(SqueezeExcite, Activation);
+
+    /// <summary>The op of the stem's fixed depthwise-separable layer (<see cref="StemSpec.SeparableChannels"/>).</summary>
+    public static MBConvOp StemSeparableOp { get; } = new(Kernel: 3, Expansion: 1);
+
+    /// <summary>Where the stem's separable layer sits: after the stem conv, at its resolution.</summary>
+    public LayerShape StemSeparableShape => new(Stem.Channels, Stem.SeparableChannels, 1, StemOutSize, StemOutSize);
+
+    // A record's generated equality would compare the lists by reference, so a space read back from its JSON file
+    // would differ from the one written. Every property must appear in both members below.
+    public bool Equals(SearchSpace? other) =>
+        other is not null
+        && Name == other.Name && InputSize == other.InputSize && InputChannels == other.InputChannels
+        && Classes == other.Classes && Stem == other.Stem && Head == other.Head
+        && SqueezeExcite == other.SqueezeExcite && Activation == other.Activation
+        && Blocks.SequenceEqual(other.Blocks) && Ops.SequenceEqual(other.Ops);
+
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Name);
+        h.Add(InputSize);
+        h.Add(InputChannels);
+        h.Add(Classes);
+        h.Add(Stem);
+        h.Add(Head);
+        h.Add(SqueezeExcite);
+        h.Add(Activation);
+        foreach (var block in Blocks) h.Add(block);
+        foreach (var op in Ops) h.Add(op);
+        return h.ToHashCode();
+    }
 
     /// <summary>Squeeze-excite bottleneck width: a quarter of the layer's input width, as in EfficientNet.</summary>
     public static int SqueezeChannels(int inChannels) => Math.Max(1, inChannels / 4);

@@ -18,7 +18,7 @@ public class LatencyTableTests
     public void A_network_s_predicted_time_is_stem_and_head_plus_its_layers_up_to_each_block_s_first_skip()
     {
         var table = Table();
-        int k3e3 = Space.Ops.ToList().IndexOf(new Op(3, 3)), k7e6 = Space.Ops.ToList().IndexOf(new Op(7, 6));
+        int k3e3 = Space.Ops.ToList().IndexOf(new MBConvOp(3, 3)), k7e6 = Space.Ops.ToList().IndexOf(new MBConvOp(7, 6));
         var arch = Architecture.Parse("k3e3|skip/k7e6|k3e3|skip/k3e3/k7e6|k7e6", Space);
 
         double expected = 1000

@@ -49,6 +49,33 @@ public class SearchSpaceTests
     }
 
     [Fact]
+    public void A_space_read_back_from_its_json_equals_the_original_and_hashes_alike()
+    {
+        foreach (var space in BuiltinSpaces.All)
+        {
+            var again = SpaceFile.Parse(SpaceFile.ToJson(space));
+            Assert.NotSame(space.Ops, again.Ops); // fresh lists: only their contents can make the two equal
+            Assert.True(space == again, space.Name);
+            Assert.Equal(space.GetHashCode(), again.GetHashCode());
+        }
+    }
+
+    [Fact]
+    public void Spaces_that_differ_in_one_list_element_are_not_equal()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var otherOp = space with { Ops = [.. space.Ops.Take(space.Ops.Count - 1), new MBConvOp(3, 1)] };
+        var otherBlock = space with { Blocks = [.. space.Blocks.Take(3), space.Blocks[3] with { MinLayers = 2 }] };
+        var reordered = space with { Ops = [.. space.Ops.Reverse()] };
+        var sameContents = space with { Ops = [.. space.Ops], Blocks = [.. space.Blocks] };
+        Assert.NotEqual(space, otherOp);
+        Assert.NotEqual(space, otherBlock);
+        Assert.NotEqual(space, reordered); // op order is the op index of supernet paths and checkpoints
+        Assert.Equal(space, sameContents);
+        Assert.NotEqual(space, space with { Activation = Activation.Swish });
+    }
+
+    [Fact]
     public void Built_in_spaces_survive_a_json_round_trip()
     {
         foreach (var space in BuiltinSpaces.All)

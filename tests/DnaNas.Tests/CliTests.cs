@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DnaNas.Space;
 
 namespace DnaNas.Tests;
 
@@ -25,7 +26,7 @@ public class CliTests
     [Theory]
     [InlineData("train", "--arch", "--resume", "--epochs", "--optimizer", "--out", "--split-seed")]
     [InlineData("eval", "--dataset", "--data")]
-    [InlineData("space", "--space", "--samples", "--json")]
+    [InlineData("space", "--space", "--samples", "--json", "--arch", "--latency-table")]
     [InlineData("bench", "--steps", "--threads", "search", "rating", "latency")]
     [InlineData("teacher", "--preset", "--arch", "--epochs", "--budget-params", "--resume", "--out", "--split-seed")]
     [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--max-train-time", "--teacher", "--jobs", "--resume", "--out", "--split-seed")]
@@ -48,6 +49,75 @@ public class CliTests
         Assert.Equal(0, code);
         Assert.Contains("size: 1,447,052,760,824,832 architectures", output); // 42 * 1548^4 * 6
         Assert.Contains("random: ", output);
+    }
+
+    [Fact]
+    public void Space_with_an_architecture_prints_the_cost_model_totals_and_each_blocks_costs()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var arch = Architecture.Parse("k3e6|k5e3/k3e3/k7e6|k3e3/k5e6", space);
+        var (code, output, err) = Dna("space", "--arch", "k3e6|k5e3/k3e3/k7e6|k3e3/k5e6");
+        Assert.True(code == 0, err);
+        var total = CostModel.Of(space, arch);
+        Assert.Contains($"total: {total.Params:N0} params, {total.Macs:N0} MACs", output);
+        var lines = output.Split('\n');
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var cost = CostModel.Candidate(space, b, arch.Blocks[b]);
+            var row = Assert.Single(lines, line => line.Contains($"block {b + 1} "));
+            Assert.Contains($" {arch.Blocks[b]} ", row);
+            Assert.Contains($" {cost.Params:N0} ", row);
+            Assert.Contains($" {cost.Macs:N0} ", row);
+        }
+        Assert.Contains($" {CostModel.Stem(space).Params:N0} ", Assert.Single(lines, line => line.Contains("stem ")));
+        Assert.Contains($" {CostModel.Head(space).Macs:N0} ", Assert.Single(lines, line => line.Contains("head ")));
+    }
+
+    [Fact]
+    public void Space_with_an_architecture_and_a_latency_table_prints_the_tables_prediction_for_a_space_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("dna-space-arch-").FullName;
+        try
+        {
+            var space = BuiltinSpaces.ImagenetDna with { Name = "mine" };
+            string spacePath = Path.Combine(folder, "mine.json"), tablePath = Path.Combine(folder, "latency.json");
+            File.WriteAllText(spacePath, SpaceFile.ToJson(space));
+            // Made-up times, distinct per block, layer and op, so a wrong lookup shows in the sums.
+            var table = new LatencyTable
+            {
+                Space = "mine", Mode = LatencyMode.Inference, BatchSize = 8, Threads = 1, Machine = "a test", FixedMicros = 100,
+                LayerMicros = space.Blocks.Select((block, b) => (IReadOnlyList<IReadOnlyDictionary<string, double>>)Enumerable
+                    .Range(0, block.Layers)
+                    .Select(l => (IReadOnlyDictionary<string, double>)space.Ops.Select((op, i) => (op, i))
+                        .ToDictionary(o => o.op.ToString(), o => 10.0 * b + l + 0.5 * o.i))
+                    .ToList()).ToList(),
+            };
+            File.WriteAllText(tablePath, table.ToJson());
+            var arch = space.Sample(new Random(4));
+            var (code, output, err) = Dna("space", "--space", spacePath, "--arch", arch.ToString(), "--latency-table", tablePath);
+            Assert.True(code == 0, err);
+            var total = CostModel.Of(space, arch);
+            Assert.Contains($"total: {total.Params:N0} params, {total.Macs:N0} MACs", output);
+            Assert.Contains($"predicted latency: {table.Of(arch):F1} us/image", output);
+            var lines = output.Split('\n');
+            for (int b = 0; b < space.Blocks.Count; b++)
+                Assert.Contains($" {table.Of(b, arch.Blocks[b]):F1} ", Assert.Single(lines, line => line.Contains($"block {b + 1} ")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Space_with_a_malformed_architecture_is_one_line_naming_the_token()
+    {
+        var (code, output, err) = Dna("space", "--arch", "k3e6/k3e6|c9x/k3e3/k3e3");
+        Assert.Equal(1, code);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.Contains("token 3 \"c9x\" (block 2, layer 2)", err);
+        Assert.Contains("expected an op like k3e6", err);
+        Assert.Equal("", output);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace DnaNas.Tests;
 public class NetworkCostTests
 {
     /// <summary>MACs of convolutions and linear layers, counted from the shapes that really flow through the network.</summary>
-    private static long CountMacs(MBConvNet model, SearchSpace space)
+    internal static long CountMacs(MBConvNet model, SearchSpace space)
     {
         long macs = 0;
         var removers = new List<Action>();

@@ -29,7 +29,7 @@ public static class LatencyProfiler
                 var times = new Dictionary<string, double>();
                 foreach (var op in space.Ops.Where(o => !o.IsSkip))
                 {
-                    using var layer = new MBConv(shape, op.Kernel, op.Expansion, space.SqueezeExcite, space.Activation);
+                    using var layer = OpModules.Build(op, shape, space.OpSettings);
                     times[op.ToString()] = Time(layer, [batchSize, shape.InChannels, shape.InSize, shape.InSize], mode, repeats, inputNeedsGrad: true);
                 }
                 positions.Add(times);
