@@ -41,7 +41,7 @@ public sealed class TeacherStage : IStage<DnaRunContext>
         var config = source.ReadConfig();
         if (source.ReadResult() is null || !File.Exists(source.ModelPath))
             throw new TrainingException($"teacher {given} has not finished training; finish it with dna teacher --out {given} --resume");
-        if (SpaceFile.ToJson(TrainRun.SpaceFor(config.SpaceName, c.Data)) != SpaceFile.ToJson(c.Space))
+        if (TrainRun.SpaceFor(config.SpaceName, c.Data) != c.Space)
             throw new TrainingException(
                 $"teacher {given} was trained in space {config.SpaceName}, this run searches {c.Config.SpaceName}: their blocks must line up; train one with dna teacher");
         source.LoadModel(c.Data).Model.Dispose(); // refuses a teacher of other classes
