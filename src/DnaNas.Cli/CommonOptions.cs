@@ -21,6 +21,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => BuiltinSpaces.FmnistMbconv.Name,
     };
 
+    /// <summary>--space for verbs that choose a space from the data when none is given (<see cref="SpaceChoice"/>).</summary>
+    public static Option<string?> SpaceOrDerived() => new("--space")
+    {
+        Description = "Search space: a built-in name (fmnist-mbconv, imagenet-dna) or a space JSON file (default: fmnist-mbconv; with --dataset folder, one derived from the images).",
+    };
+
     public static Option<string> Dataset() => new("--dataset")
     {
         Description = "fashion-mnist (default), folder (one sub-folder per class) or digits (sklearn's 8x8 digits).",

@@ -19,13 +19,8 @@ internal static class RunCommand
             Description = "quick (about 30 min on 2 cores), full (measured 141.3 min on 2 cores) or tiny (a smoke test).",
             DefaultValueFactory = _ => "quick",
         };
-        var dataset = CommonOptions.Dataset();
-        var data = CommonOptions.Data();
-        var seed = CommonOptions.Seed();
-        var splitSeed = CommonOptions.SplitSeed();
+        var choice = new DnaChoiceOptions(preset);
         var threads = CommonOptions.Threads();
-        var budgetParams = CommonOptions.BudgetParams();
-        var budgetMacs = CommonOptions.BudgetMacs();
         var softTargets = new Option<double>("--soft-targets")
         {
             Description = "Retrain (searched and baseline alike) with the teacher's logits as soft targets, at this weight (0-1; 0 = off).",
@@ -47,13 +42,14 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            preset, dataset, data, budgetParams, budgetMacs, maxTrainTime, teacher, softTargets, seed, splitSeed, threads, jobs, output, resume,
+            maxTrainTime, teacher, softTargets, threads, jobs, output, resume,
         };
+        choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
-            var space = BuiltinSpaces.FmnistMbconv;
-            var config = Configure(p, preset, dataset, data, seed, splitSeed, budgetParams, budgetMacs);
+            var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(choice.Seed)}");
+            var (config, space) = choice.Configure(p, folder);
             if (p.GetValue(teacher) is { } given)
             {
                 if (!Directory.Exists(given)) throw new ArgumentException($"--teacher {given}: no such folder; train one with dna teacher --out {given}");
@@ -64,32 +60,55 @@ internal static class RunCommand
             double soft = p.GetValue(softTargets);
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
-            var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
-            PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress));
-            Console.WriteLine($"report: {Path.Combine(folder, "summary.md")}");
+            PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress, CommonOptions.Cancellation));
+            Console.WriteLine($"report: {pipeline.Layout.SummaryPath}");
             var search = pipeline.Layout.ReadSearch();
             Console.WriteLine($"searched: {search.Best.Architecture} ({search.Best.Params:N0} params)");
+            foreach (var warning in DnaReport.MajorityWarnings(pipeline.Layout)) Console.WriteLine(warning);
             return 0;
         }));
         return command;
     }
+}
 
-    /// <summary>The preset's configuration with the data set, seed and budget given on the command line (dna run, dna teacher).</summary>
-    public static DnaConfig Configure(ParseResult p, Option<string> preset, Option<string> dataset, Option<string?> data, Option<long> seed,
-        Option<long> splitSeed, Option<long?> budgetParams, Option<long?> budgetMacs)
+/// <summary>
+/// What dna run and dna teacher choose alike: the preset, the space (given, or derived from a folder of images), the
+/// data, the seeds and the budget; the preset's schedules are sized for the data (<see cref="DnaConfig.SizedFor"/>).
+/// </summary>
+internal sealed class DnaChoiceOptions(Option<string> preset)
+{
+    public Option<string?> Space { get; } = CommonOptions.SpaceOrDerived();
+    public Option<string> Dataset { get; } = CommonOptions.Dataset();
+    public Option<string?> Data { get; } = CommonOptions.Data();
+    public Option<long> Seed { get; } = CommonOptions.Seed();
+    public Option<long> SplitSeed { get; } = CommonOptions.SplitSeed();
+    public Option<long?> BudgetParams { get; } = CommonOptions.BudgetParams();
+    public Option<long?> BudgetMacs { get; } = CommonOptions.BudgetMacs();
+
+    public void AddTo(Command command)
     {
-        var space = BuiltinSpaces.FmnistMbconv;
-        var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels)
-        {
-            SplitSeed = p.GetValue(splitSeed),
-        };
-        var config = DnaConfig.Preset(p.GetValue(preset)!, request, p.GetValue(seed));
-        // Default: the preset's budget.
-        return CommonOptions.ReadBudget(p, budgetParams, budgetMacs) is { } budget ? config with { BudgetKind = budget.Kind, Budget = budget.Limit } : config;
+        command.Options.Insert(0, preset);
+        foreach (var o in new Option[] { Space, Dataset, Data, BudgetParams, BudgetMacs, Seed, SplitSeed }) command.Options.Add(o);
+    }
+
+    /// <summary>The configuration for a run in <paramref name="folder"/>, and its space (with the data's classes).</summary>
+    public (DnaConfig Config, SearchSpace Space) Configure(ParseResult p, string folder)
+    {
+        var kind = Datasets.ParseKind(p.GetValue(Dataset)!);
+        var choice = SpaceChoice.Choose(p.GetValue(Space), kind, p.GetValue(Data), folder);
+        string presetName = p.GetValue(preset)!;
+        var config = DnaConfig.Preset(presetName, choice.Request(kind, p.GetValue(Data), p.GetValue(SplitSeed)), p.GetValue(Seed)) with { SpaceName = choice.SpaceName };
+        var data = Datasets.Load(config.Data);
+        var space = TrainRun.SpaceFor(config.SpaceName, data);
+        config = config.SizedFor(data.Train.Count, DnaConfig.ReferenceTrainImages(presetName));
+        config = CommonOptions.ReadBudget(p, BudgetParams, BudgetMacs) is { } budget
+            ? config with { BudgetKind = budget.Kind, Budget = budget.Limit }
+            : config with { Budget = choice.ScaleBudget(config.Budget) };
+        return (config, space);
     }
 }
 

@@ -15,6 +15,9 @@ internal static class StudyCommand
     public static Command Create()
     {
         var preset = new Option<string>("--preset") { Description = "default (about 150 min on 2 cores) or tiny (a smoke test).", DefaultValueFactory = _ => "default" };
+        var space = CommonOptions.SpaceOrDerived();
+        var dataset = CommonOptions.Dataset();
+        var data = CommonOptions.Data();
         var seed = CommonOptions.Seed();
         var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
@@ -24,16 +27,18 @@ internal static class StudyCommand
         var command = new Command("study",
             "Ranking study: ground truth, DNA ratings, a SPOS supernet, plain and shifting evolutionary search, ranking quality of every source, report.")
         {
-            preset, seed, splitSeed, threads, jobs, output, resume,
+            preset, space, dataset, data, seed, splitSeed, threads, jobs, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
-            var space = BuiltinSpaces.FmnistMbconv;
-            var config = RankingStudyConfig.Preset(p.GetValue(preset)!, new DatasetRequest(DatasetKind.FashionMnist, null, space.InputSize, space.InputChannels) { SplitSeed = p.GetValue(splitSeed) }, p.GetValue(seed));
+            string folder = p.GetValue(output) ?? Path.Combine("runs", $"study-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
+            var kind = Datasets.ParseKind(p.GetValue(dataset)!);
+            var choice = SpaceChoice.Choose(p.GetValue(space), kind, p.GetValue(data), folder);
+            var config = RankingStudyConfig.Preset(p.GetValue(preset)!, choice.Request(kind, p.GetValue(data), p.GetValue(splitSeed)), p.GetValue(seed))
+                .InSpace(choice.SpaceName, choice.Space, choice.BudgetScale);
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, config.GroundTruthCount);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
-            string folder = p.GetValue(output) ?? Path.Combine("runs", $"study-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
             var study = new RankingStudy(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"ranking study in {folder}: preset {p.GetValue(preset)}, {config.GroundTruthCount} ground-truth architectures, seed {config.Seed}");
             string? last = null;
@@ -42,7 +47,7 @@ internal static class StudyCommand
                 if (last != e.Stage) Console.WriteLine($"== {e.Stage}");
                 last = e.Stage;
                 Console.WriteLine($"   {e.Message}");
-            }));
+            }), CommonOptions.Cancellation);
             PrintQualities(new RankingReport(study).Qualities());
             Console.WriteLine($"report: {Path.Combine(folder, "report.md")}");
             return 0;

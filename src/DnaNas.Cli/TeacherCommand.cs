@@ -24,28 +24,23 @@ internal static class TeacherCommand
             Description = "Teacher architecture of the search space, so its blocks line up with the searched ones (default: the preset's baseline, the largest uniform network within the budget).",
         };
         var epochs = new Option<int?>("--epochs") { Description = "Training epochs (default: the preset's retraining epochs)." };
-        var dataset = CommonOptions.Dataset();
-        var data = CommonOptions.Data();
-        var budgetParams = CommonOptions.BudgetParams();
-        var budgetMacs = CommonOptions.BudgetMacs();
-        var seed = CommonOptions.Seed();
-        var splitSeed = CommonOptions.SplitSeed();
+        var choice = new DnaChoiceOptions(preset);
         var threads = CommonOptions.Threads();
         var output = new Option<string?>("--out") { Description = "Teacher folder (default: runs/teacher-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the training in the folder from its last finished epoch." };
 
         var command = new Command("teacher", "Train a DNA teacher of the search space's family ahead of dna run, to share between runs (dna run --teacher).")
         {
-            preset, arch, epochs, dataset, data, budgetParams, budgetMacs, seed, splitSeed, threads, output, resume,
+            arch, epochs, threads, output, resume,
         };
+        choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
-            var config = RunCommand.Configure(p, preset, dataset, data, seed, splitSeed, budgetParams, budgetMacs);
-            var spaceDef = BuiltinSpaces.Resolve(config.SpaceName);
-            if (p.GetValue(arch) is { } given) Architecture.Parse(given, spaceDef); // fail on a bad string before loading data
             if (p.GetValue(epochs) is <= 0) throw new ArgumentException($"--epochs must be positive, got {p.GetValue(epochs)}");
-            var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"teacher-{p.GetValue(preset)}-seed{config.Seed}"));
+            var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"teacher-{p.GetValue(preset)}-seed{p.GetValue(choice.Seed)}"));
+            var (config, spaceDef) = choice.Configure(p, run.Folder);
+            if (p.GetValue(arch) is { } given) Architecture.Parse(given, spaceDef); // fail on a bad string before training
 
             Console.WriteLine($"loading {Datasets.KindName(config.Data.Kind)} ...");
             var splits = Datasets.Load(config.Data);
@@ -56,9 +51,11 @@ internal static class TeacherCommand
             var cost = CostModel.Of(space, Architecture.Parse(teacher.Architecture, space));
             Console.WriteLine($"teacher {teacher.Architecture}: {cost.Params:N0} params, {cost.Macs:N0} MACs, {teacher.Recipe.Epochs} epochs; folder {run.Folder}");
 
-            var result = TrainingDisplay.Run("teacher", progress => run.Run(teacher, splits, p.GetValue(resume), progress));
-            Console.WriteLine($"test accuracy {result.TestAccuracy:P2} | {result.WallSeconds:F0} s");
-            Console.WriteLine($"use it: dna run --preset {p.GetValue(preset)} --teacher {run.Folder}");
+            var result = TrainingDisplay.Run("teacher", progress => run.Run(teacher, splits, p.GetValue(resume), progress, cancel: CommonOptions.Cancellation));
+            Console.WriteLine($"test accuracy {result.TestAccuracy:P2}, balanced {result.BalancedAccuracy:P2} | {result.WallSeconds:F0} s");
+            if (result.TestClasses?.MajorityWarning("teacher", result.TestAccuracy) is { } warning) Console.WriteLine(warning);
+            string spaceArg = p.GetValue(choice.Space) is { } named ? $" --space {named}" : "";
+            Console.WriteLine($"use it: dna run --preset {p.GetValue(preset)}{spaceArg} --teacher {run.Folder}");
             return 0;
         }));
         return command;

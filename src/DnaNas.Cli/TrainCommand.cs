@@ -10,7 +10,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var space = CommonOptions.Space();
+        var space = CommonOptions.SpaceOrDerived();
         var arch = new Option<string?>("--arch")
         {
             Description = "Architecture string, e.g. k3e6|skip/k5e3|k5e3|skip/... (default: the space's default architecture).",
@@ -22,7 +22,10 @@ internal static class TrainCommand
         var seed = CommonOptions.Seed();
         var splitSeed = CommonOptions.SplitSeed();
         var threads = CommonOptions.Threads();
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => new TrainRecipe().Epochs };
+        var epochs = new Option<int?>("--epochs")
+        {
+            Description = $"Training epochs (default: the steps of {new TrainRecipe().Epochs} epochs on Fashion-MNIST's 50,000 images, as epochs of this data, at most {ScheduleScaling.MaxEpochs}).",
+        };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => new TrainRecipe().BatchSize };
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (Nesterov momentum) or adamw.", DefaultValueFactory = _ => OptimizerKind.Sgd };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 0.1 for sgd, 0.004 for adamw)." };
@@ -42,27 +45,32 @@ internal static class TrainCommand
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
-            var spaceDef = BuiltinSpaces.Resolve(p.GetValue(space)!);
+            var kind = Datasets.ParseKind(p.GetValue(dataset)!);
+            var choice = SpaceChoice.Choose(p.GetValue(space), kind, p.GetValue(data), Path.Combine("runs", "spaces"));
+            var spaceDef = choice.Space;
             var archText = p.GetValue(arch) ?? BuiltinSpaces.DefaultArchitecture(spaceDef).ToString();
             Architecture.Parse(archText, spaceDef); // fail on a bad string before loading data
-            var kind = p.GetValue(optimizer);
+            var optimizerKind = p.GetValue(optimizer);
             var recipe = new TrainRecipe
             {
-                Epochs = Positive(p.GetValue(epochs), "--epochs"),
+                Epochs = p.GetValue(epochs) is { } e ? Positive(e, "--epochs") : new TrainRecipe().Epochs,
                 BatchSize = Positive(p.GetValue(batch), "--batch-size"),
-                Optimizer = kind,
-                LearningRate = p.GetValue(lr) ?? TrainRecipe.DefaultLearningRate(kind),
-                WeightDecay = p.GetValue(wd) ?? TrainRecipe.DefaultWeightDecay(kind),
+                Optimizer = optimizerKind,
+                LearningRate = p.GetValue(lr) ?? TrainRecipe.DefaultLearningRate(optimizerKind),
+                WeightDecay = p.GetValue(wd) ?? TrainRecipe.DefaultWeightDecay(optimizerKind),
                 LabelSmoothing = p.GetValue(smoothing),
                 WarmupEpochs = p.GetValue(warmup),
                 Augment = p.GetValue(noAugment) ? null : new AugmentOptions(PadCrop: 2, HorizontalFlip: !p.GetValue(noFlip)),
             };
             var request = CommonOptions.DataRequest(p, dataset, data, spaceDef, maxTrain, maxTest, splitSeed);
-            var config = new TrainRunConfig(p.GetValue(space)!, archText, request, recipe, p.GetValue(seed));
-            var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"train-{spaceDef.Name}-{config.Fingerprint()}"));
-
             Console.WriteLine($"loading {Datasets.KindName(request.Kind)} ...");
             var splits = Datasets.Load(request);
+            // A subset asked for with --max-train is a quick look: its epochs stay the default's.
+            if (p.GetValue(epochs) is null && request.MaxTrain is null)
+                recipe = recipe with { Epochs = ScheduleScaling.Epochs(recipe.Epochs, ScheduleScaling.ReferenceTrainImages, splits.Train.Count) };
+            var config = new TrainRunConfig(choice.SpaceName, archText, request, recipe, p.GetValue(seed));
+            var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"train-{spaceDef.Name}-{config.Fingerprint()}"));
+
             Console.WriteLine($"data: {splits.Name}, {splits.Train.Count} train / {splits.Validation.Count} validation / {splits.Test.Count} test images, " +
                               $"{splits.Train.ClassCount} classes, {splits.Train.Channels}x{splits.Train.Height}x{splits.Train.Width}");
             var cost = CostModel.Of(TrainRun.SpaceFor(config.SpaceName, splits), Architecture.Parse(archText, spaceDef));
@@ -70,9 +78,11 @@ internal static class TrainCommand
 
             if (p.GetValue(resume) && File.Exists(run.CheckpointPath))
                 Console.WriteLine($"resuming after epoch {Checkpoint.ReadState(run.CheckpointPath).CompletedEpochs}");
-            var result = TrainingDisplay.Run("train", progress => run.Run(config, splits, p.GetValue(resume), progress));
-            Console.WriteLine($"test accuracy {result.TestAccuracy:P2} (loss {result.TestLoss:F4}) | {result.Params:N0} params | " +
+            Console.WriteLine($"{recipe.Epochs} epochs of {splits.Train.Count:N0} images");
+            var result = TrainingDisplay.Run("train", progress => run.Run(config, splits, p.GetValue(resume), progress, cancel: CommonOptions.Cancellation));
+            Console.WriteLine($"test accuracy {result.TestAccuracy:P2} (balanced {result.BalancedAccuracy:P2}, loss {result.TestLoss:F4}) | {result.Params:N0} params | " +
                               $"{result.Macs:N0} MACs | {result.WallSeconds:F0} s | seed {result.Seed} | {run.ResultPath}");
+            if (result.TestClasses?.MajorityWarning("trained", result.TestAccuracy) is { } warning) Console.WriteLine(warning);
             return 0;
         }));
         return command;

@@ -21,5 +21,28 @@ public static class ReportParts
         md.AppendLine();
     }
 
+    /// <summary>The confusion matrix as a heat map, each row divided by its class's count (so the diagonal is per-class accuracy).</summary>
+    public static void PlotConfusion(ClassReport classes, string path, string title)
+    {
+        int n = classes.Classes.Count;
+        var cells = new double[n, n];
+        for (int r = 0; r < n; r++)
+        {
+            double total = Math.Max(1, classes.Confusion[r].Sum());
+            for (int c = 0; c < n; c++) cells[r, c] = classes.Confusion[r][c] / total;
+        }
+        var plot = new Plot();
+        var map = plot.Add.Heatmap(cells);
+        map.Colormap = new ScottPlot.Colormaps.Viridis();
+        plot.Add.ColorBar(map);
+        var ticks = Enumerable.Range(0, n).Select(i => new Tick(i, classes.Classes[i])).ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select((t, i) => new Tick(n - 1 - i, classes.Classes[i])).ToArray());
+        plot.Title(title);
+        plot.XLabel("predicted class");
+        plot.YLabel("true class");
+        SavePlot(plot, path);
+    }
+
     public static void SavePlot(Plot plot, string path) => AtomicFile.Write(path, s => s.Write(plot.GetImageBytes(800, 450, ImageFormat.Png)));
 }

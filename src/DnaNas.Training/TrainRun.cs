@@ -30,7 +30,12 @@ public sealed record TrainRunResult(string Space, string Architecture, long Para
     double TestAccuracy, double TestLoss, double ValidationAccuracy, int Epochs,
     /* this invocation, data already loaded */ double WallSeconds, /* all epochs, across resumes */ double TrainingSeconds,
     double TrainImagesPerSecond, IReadOnlyList<EpochRecord> History, TrainRunConfig Config, RunEnvironment Environment,
-    /* per-channel normalisation the model was trained with, for evaluation on other data */ float[] Mean, float[] Std);
+    /* per-channel normalisation the model was trained with, for evaluation on other data */ float[] Mean, float[] Std,
+    /* per-class test accuracy; null in results written before it was recorded */ ClassReport? TestClasses = null)
+{
+    /// <summary>Balanced test accuracy (mean recall over classes); NaN when the result predates it.</summary>
+    public double BalancedAccuracy => TestClasses?.BalancedAccuracy ?? double.NaN;
+}
 
 /// <summary>
 /// A training run as a folder: <c>config.json</c>, <c>checkpoint.bin</c> (resumable), <c>model.bin</c> (final weights)
@@ -78,7 +83,7 @@ public sealed class TrainRun(string folder)
         // save(Stream) would close the stream before AtomicFile flushes it; a BinaryWriter leaves it open.
         AtomicFile.Write(ModelPath, s => { using var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true); model.save(w); });
         var test = Evaluator.Evaluate(model, data.Test, data.Mean, data.Std);
-        var result = Result(config, space, arch, model, state, test.Accuracy, test.Loss, clock.Elapsed.TotalSeconds, data.Mean, data.Std);
+        var result = Result(config, space, arch, model, state, test.Accuracy, test.Loss, clock.Elapsed.TotalSeconds, data.Mean, data.Std) with { TestClasses = test.Classes };
         AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, JsonOptions.Indented));
         return result;
     }

@@ -67,7 +67,7 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
                     runClock.Elapsed, TimeSpan.FromSeconds(remainingImages / Math.Max(1, t.ImagesPerSecond)), null));
             }, cancel);
             var epochClock = Stopwatch.StartNew();
-            var val = Recipe.TrainOnValidation ? new EvalResult(double.NaN, double.NaN, 0, 0) : Evaluator.Evaluate(model, data.Validation, data.Mean, data.Std);
+            var val = Recipe.TrainOnValidation ? new EvalResult(double.NaN, double.NaN, 0, 0, new ClassReport([], [])) : Evaluator.Evaluate(model, data.Validation, data.Mean, data.Std);
             TorchRuntime.ReleaseFreedMemory();
             var record = new EpochRecord(epoch + 1, totals.Loss, totals.Accuracy, val.Loss, val.Accuracy, totals.LearningRate,
                 (totals.Elapsed + epochClock.Elapsed).TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount);

@@ -64,7 +64,9 @@ public sealed record DnaConfig
     /// </summary>
     [JsonIgnore]
     public bool TeacherIsBaseline =>
-        TeacherRun is null && TeacherArchitecture is null && TeacherRecipe is null && RetrainRecipe.DistillationWeight == 0;
+        TeacherRun is null && TeacherArchitecture is null && TeacherRecipe is null && RetrainRecipe.DistillationWeight == 0
+        // Candidates are rated on validation images, which a teacher must never have trained on.
+        && !RetrainRecipe.TrainOnValidation;
 
     public static IReadOnlyList<string> PresetNames { get; } = ["quick", "full", "tiny"];
 
@@ -78,6 +80,26 @@ public sealed record DnaConfig
     /// (its accuracy means nothing). The real presets distil from the baseline (<see cref="TeacherIsBaseline"/>): the
     /// report trains it anyway, so the teacher costs nothing extra and is as strong as the recipe makes a network.
     /// </summary>
+    /// <summary>The training images a preset's epochs are written for: Fashion-MNIST's training split, or the tiny preset's subset.</summary>
+    public static int ReferenceTrainImages(string preset) => preset == "tiny" ? 2_000 : ScheduleScaling.ReferenceTrainImages;
+
+    /// <summary>
+    /// The preset's schedules for a data set of <paramref name="trainImages"/> training images: the same optimisation
+    /// steps (<see cref="ScheduleScaling"/>) for the retraining (and so the teacher that is the baseline), and for the
+    /// block cells over the feature images actually available. Unchanged on the reference data.
+    /// </summary>
+    public DnaConfig SizedFor(int trainImages, int referenceTrainImages)
+    {
+        int features = Math.Min(FeatureImages, trainImages);
+        int referenceFeatures = Math.Min(FeatureImages, referenceTrainImages);
+        return this with
+        {
+            RetrainRecipe = RetrainRecipe with { Epochs = ScheduleScaling.Epochs(RetrainRecipe.Epochs, referenceTrainImages, trainImages) },
+            TeacherRecipe = TeacherRecipe is { } t ? t with { Epochs = ScheduleScaling.Epochs(t.Epochs, referenceTrainImages, trainImages) } : null,
+            BlockRecipe = BlockRecipe with { Epochs = ScheduleScaling.Epochs(BlockRecipe.Epochs, referenceFeatures, features) },
+        };
+    }
+
     public static DnaConfig Preset(string name, DatasetRequest data, long seed = 0)
     {
         var space = BuiltinSpaces.FmnistMbconv;

@@ -47,10 +47,22 @@ public sealed class DnaReport(DnaRunLayout layout)
             : $"No: the hand-designed baseline is {100 * (baseline.TestAccuracy - searched.TestAccuracy):F2} points more accurate than the searched architecture";
         md.AppendLine($"**Did the search beat a plain network?** {verdict}, both trained with the same recipe ({config.RetrainRecipe.Epochs} epochs) and seed {config.Seed}.");
         md.AppendLine();
-        md.AppendLine("| network | architecture | test accuracy | params | MACs | training time |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine("| network | architecture | test accuracy | balanced accuracy | params | MACs | training time |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var (name, _, r) in networks)
-            md.AppendLine(inv, $"| {name} | `{ReportParts.Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
+            md.AppendLine(inv, $"| {name} | `{ReportParts.Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {100 * r.BalancedAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
+        md.AppendLine();
+        if (searched.TestClasses is { } classes)
+        {
+            md.AppendLine(FormattableString.Invariant($"Always answering the largest class would score {100 * classes.MajorityRate:F2}%; chance is {100.0 / classes.Classes.Count:F1}% balanced. ") +
+                               "Balanced accuracy is the mean of the per-class accuracies (plots/confusion-searched.png), so an imbalanced data set cannot look good by predicting its largest class.");
+            md.AppendLine();
+            foreach (var warning in MajorityWarnings(layout)) { md.AppendLine($"**{warning}**"); md.AppendLine(); }
+            ReportParts.PlotConfusion(classes, Path.Combine(Plots, "confusion-searched.png"), "Searched network: test confusion matrix (row-normalised)");
+        }
+        md.AppendLine("Splits: the teacher trains on the training split, both networks on the training split" + (config.RetrainRecipe.TrainOnValidation ? " and the validation split" : "") +
+                      "; block cells learn from teacher features of training images; candidates are rated on validation images; " +
+                      "the test split is read once, for the accuracies above, and decides nothing.");
         md.AppendLine();
         string costParts = shared
             ? "features, block training, rating, search; the teacher is the baseline, trained once for both roles"
@@ -80,6 +92,16 @@ public sealed class DnaReport(DnaRunLayout layout)
         ReportParts.AppendStages(md, state.StageSeconds);
         md.AppendLine("The ratings of every candidate are in `ratings.db` (SQLite, table `ratings`); configuration in `config.json`, versions and hardware in `environment.json`.");
         AtomicFile.WriteAllText(layout.SummaryPath, md.ToString());
+    }
+
+    /// <summary>A warning for each trained network of the run that does not clearly beat always answering the largest class.</summary>
+    public static IReadOnlyList<string> MajorityWarnings(DnaRunLayout layout)
+    {
+        var warnings = new List<string>();
+        foreach (var (role, folder) in new[] { ("teacher", layout.TeacherFolder), ("searched", layout.RetrainFolder), ("baseline", layout.BaselineFolder) }.DistinctBy(n => n.Item2))
+            if (new TrainRun(folder).ReadResult() is { TestClasses: { } classes } result && classes.MajorityWarning(role, result.TestAccuracy) is { } warning)
+                warnings.Add(warning);
+        return warnings;
     }
 
     private static TrainRunResult ReadResult(string folder) =>

@@ -47,6 +47,27 @@ public sealed record RankingStudyConfig
     public static IReadOnlyList<string> PresetNames { get; } = ["default", "tiny"];
 
     /// <summary>
+    /// The study in another space (a space file, or one derived from a folder of images): its DNA run too, a fixed
+    /// teacher architecture becomes that space's default network, and the budgets are scaled by <paramref name="budgetScale"/>.
+    /// </summary>
+    public RankingStudyConfig InSpace(string spaceName, SearchSpace space, double budgetScale)
+    {
+        if (spaceName == SpaceName) return this;
+        long Scale(long budget) => (long)Math.Round(budget * budgetScale, MidpointRounding.AwayFromZero);
+        return this with
+        {
+            SpaceName = spaceName,
+            Budget = Scale(Budget),
+            Dna = Dna with
+            {
+                SpaceName = spaceName,
+                Budget = Scale(Dna.Budget),
+                TeacherArchitecture = Dna.TeacherArchitecture is null ? null : BuiltinSpaces.DefaultArchitecture(space).ToString(),
+            },
+        };
+    }
+
+    /// <summary>
     /// default: sized for 150 minutes on 2 cores (about 50 for ground truth, 10 for DNA up to rating, 12 for the
     /// supernet, 15 for the two searches); tiny: a smoke test of every stage in a few minutes.
     /// </summary>

@@ -12,6 +12,8 @@ public sealed class TeacherStage : IStage<DnaRunContext>
 
     public void Run(DnaRunContext c)
     {
+        if (TeacherRecipe(c.Config).TrainOnValidation)
+            throw new TrainingException("the teacher's recipe trains on the validation images, which rate the candidates: give it a recipe without TrainOnValidation");
         if (c.Config.TeacherRun is { } given)
         {
             Adopt(given, c);
@@ -29,7 +31,11 @@ public sealed class TeacherStage : IStage<DnaRunContext>
     /// </summary>
     public static TrainRunConfig ConfigFor(DnaConfig config, SearchSpace space) =>
         new(config.SpaceName, config.TeacherArchitecture ?? UniformBaseline.For(space, config).ToString(), config.Data,
-            config.TeacherRecipe ?? config.RetrainRecipe with { DistillationWeight = 0 }, config.Seed);
+            TeacherRecipe(config), config.Seed);
+
+    /// <summary>The teacher's recipe: the configured one, else the retraining recipe without soft targets and on the training split only.</summary>
+    public static TrainRecipe TeacherRecipe(DnaConfig config) =>
+        config.TeacherRecipe ?? config.RetrainRecipe with { DistillationWeight = 0, TrainOnValidation = false };
 
     /// <summary>
     /// Copies a finished teacher into the run folder (so the run stays whole if the original moves), after checking
