@@ -10,6 +10,7 @@ using DnaNas.Training.Hardware;
 using DnaNas.Methods.Dna;
 using TorchSharp;
 using static TorchSharp.torch;
+using DnaNas.Randomness;
 
 namespace DnaNas.Cli;
 
@@ -64,7 +65,7 @@ internal static class BenchCommand
                 Console.WriteLine($"table: {path}");
             }
 
-            var rng = new Random((int)p.GetValue(seed));
+            var rng = StableRandom.For(p.GetValue(seed), 0x42454E43); // "BENC"
             var networks = s.Ops.Where(o => !o.IsSkip)
                 .Select(o => new Architecture(s.Blocks.Select(block => new Candidate(Enumerable.Repeat(o, block.Layers)))))
                 .Concat(Enumerable.Range(0, Math.Max(0, p.GetValue(check))).Select(_ => s.Sample(rng))).ToList();

@@ -1,3 +1,4 @@
+using DnaNas.Randomness;
 namespace DnaNas.Data;
 
 /// <summary>What a reader produces before the validation split: the training pool and the test set.</summary>

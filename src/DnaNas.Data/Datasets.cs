@@ -1,3 +1,4 @@
+using DnaNas.Randomness;
 namespace DnaNas.Data;
 
 /// <summary>Entry point of the dataset layer: read, resize, split and cache.</summary>

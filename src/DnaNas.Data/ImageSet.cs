@@ -1,3 +1,4 @@
+using DnaNas.Randomness;
 namespace DnaNas.Data;
 
 /// <summary>

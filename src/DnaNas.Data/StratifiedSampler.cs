@@ -1,3 +1,4 @@
+using DnaNas.Randomness;
 namespace DnaNas.Data;
 
 /// <summary>Seeded, class-balanced choice of a fixed number of images.</summary>

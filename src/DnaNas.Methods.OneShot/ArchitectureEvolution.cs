@@ -21,7 +21,7 @@ public sealed record ArchitectureSearchResult(IReadOnlyList<EvaluatedArchitectur
 /// </summary>
 public static class ArchitectureEvolution
 {
-    public static ArchitectureSearchResult Run(SearchSpace space, Budget? budget, EvolutionSettings settings, int seed,
+    public static ArchitectureSearchResult Run(SearchSpace space, Budget? budget, EvolutionSettings settings, long seed,
         Func<int, IReadOnlyList<Architecture>, IReadOnlyList<double>> rate, IProgress<GenerationReport>? progress = null, CancellationToken cancel = default)
     {
         var genes = new ArchitectureGenes(space);

@@ -1,6 +1,7 @@
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
+using DnaNas.Randomness;
 
 namespace DnaNas.Methods.OneShot;
 
@@ -28,7 +29,7 @@ public sealed class PathSampler(SearchSpace space, CostBin? bin = null)
 
     public CostBin? Bin { get; } = bin;
 
-    public Architecture Sample(Random rng)
+    public Architecture Sample(StableRandom rng)
     {
         for (int draw = 0; draw < MaxDraws; draw++)
         {

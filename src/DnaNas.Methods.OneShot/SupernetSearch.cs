@@ -19,7 +19,7 @@ public sealed record SupernetSearchResult(ArchitectureSearchResult Search, Probe
 /// </summary>
 public sealed class SupernetSearch(SinglePathSupernet supernet, PathEvaluator evaluator, SupernetShifter? shifter)
 {
-    public SupernetSearchResult Run(Budget? budget, EvolutionSettings settings, int seed, IReadOnlyList<Architecture>? probes = null,
+    public SupernetSearchResult Run(Budget? budget, EvolutionSettings settings, long seed, IReadOnlyList<Architecture>? probes = null,
         IProgress<GenerationReport>? progress = null, CancellationToken cancel = default)
     {
         var probeClock = new Stopwatch();

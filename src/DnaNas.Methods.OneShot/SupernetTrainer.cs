@@ -4,12 +4,13 @@ using DnaNas.Modules;
 using DnaNas.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using DnaNas.Randomness;
 
 namespace DnaNas.Methods.OneShot;
 
 /// <summary>
-/// Single-path one-shot training (Guo et al., 2020): every step trains one uniformly drawn path of the whole
-/// supernet with label-smoothed cross-entropy, under the recipe's optimizer and warm-up + cosine schedule.
+/// Weight-sharing supernet training: every step is the given <see cref="ISupernetStep"/> (SPOS: one drawn path,
+/// label-smoothed cross-entropy), under the recipe's optimizer and warm-up + cosine schedule.
 /// Gradients are cleared to none each step, so ops off the path keep their momentum and decay untouched. The
 /// paths of epoch e depend only on (seed, e), and each epoch ends in an atomic checkpoint, so a resumed run
 /// repeats the uninterrupted one.
@@ -18,7 +19,7 @@ public sealed class SupernetTrainer(TrainRecipe recipe, long seed)
 {
     private static readonly Checkpoint<TrainingState> Format = new("DNANAS-SUPERNET-1", "supernet");
 
-    public TrainingState Train(SinglePathSupernet supernet, DatasetSplits data, PathSampler sampler, string fingerprint,
+    public TrainingState Train(SinglePathSupernet supernet, DatasetSplits data, ISupernetStep step, string fingerprint,
         string? checkpointPath = null, IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
     {
         using var optimizer = Optimizers.Create(supernet, recipe);
@@ -38,12 +39,8 @@ public sealed class SupernetTrainer(TrainRecipe recipe, long seed)
         {
             cancel.ThrowIfCancellationRequested();
             random.manual_seed(seed * 1_000_003 + epoch);
-            var paths = new Random((int)((seed * 1_000_003 + epoch) & int.MaxValue));
-            var totals = TrainingEpoch.Run(supernet, loader, optimizer, schedule, epoch, (x, y) =>
-            {
-                var logits = supernet.call(x, supernet.PathOf(sampler.Sample(paths)));
-                return (logits, nn.functional.cross_entropy(logits, y, label_smoothing: recipe.LabelSmoothing));
-            }, t =>
+            var paths = PathStream(seed, epoch);
+            var totals = TrainingEpoch.Run(supernet, loader, optimizer, schedule, epoch, (x, y) => step.Step(supernet, x, y, paths), t =>
             {
                 if (progress is null || (t.Steps % 10 != 0 && t.Steps != stepsPerEpoch)) return;
                 long remaining = (recipe.Epochs - epoch) * stepsPerEpoch * recipe.BatchSize - t.Seen;
@@ -62,6 +59,9 @@ public sealed class SupernetTrainer(TrainRecipe recipe, long seed)
         }
         return state;
     }
+
+    /// <summary>The generator of epoch <paramref name="epoch"/>'s paths: depends only on (seed, epoch).</summary>
+    public static StableRandom PathStream(long seed, int epoch) => StableRandom.For(seed, 0x53504F53L << 16 | (uint)epoch); // "SPOS", epoch
 
     public static bool IsFinished(string checkpointPath, TrainRecipe recipe) =>
         File.Exists(checkpointPath) && Format.ReadState(checkpointPath).CompletedEpochs >= recipe.Epochs;

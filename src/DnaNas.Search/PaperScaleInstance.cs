@@ -1,3 +1,5 @@
+using DnaNas.Randomness;
+
 namespace DnaNas.Search;
 
 /// <summary>
@@ -31,7 +33,7 @@ internal sealed class PaperScaleInstance
 
     public static PaperScaleInstance Create(int seed, double noise = 0.03)
     {
-        var random = new Random(seed);
+        var random = StableRandom.For(seed, 0x50415045); // "PAPE"
         var blocks = new List<IReadOnlyList<BlockOption>>();
         for (int b = 0; b < MaxLayers.Length; b++) blocks.Add(Block(b, random, noise));
 
@@ -51,7 +53,7 @@ internal sealed class PaperScaleInstance
         return new Budget(kind, cheapest + (long)Math.Round(fraction * (dearest - cheapest)));
     }
 
-    private static List<BlockOption> Block(int b, Random random, double noise)
+    private static List<BlockOption> Block(int b, StableRandom random, double noise)
     {
         var sequences = new List<int[]>();
         for (int depth = 1; depth <= MaxLayers[b]; depth++) AddSequences(sequences, new int[depth], 0);
@@ -111,6 +113,6 @@ internal sealed class PaperScaleInstance
 
     private static (long Params, long Macs) Add((long Params, long Macs) a, (long Params, long Macs) b) => (a.Params + b.Params, a.Macs + b.Macs);
 
-    private static double Gaussian(Random random) =>
+    private static double Gaussian(StableRandom random) =>
         Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
 }

@@ -1,3 +1,5 @@
+using DnaNas.Randomness;
+
 namespace DnaNas.Space;
 
 /// <summary>
@@ -11,11 +13,11 @@ public static class CostStratifiedSampler
     /// cost range with <paramref name="count"/> evenly spaced targets, and takes for each target the closest unused
     /// pool member. Deterministic in <paramref name="seed"/>; distinct architectures; cheapest and dearest included.
     /// </summary>
-    public static IReadOnlyList<Architecture> Sample(SearchSpace space, int count, Func<Architecture, long> cost, int seed, int poolPerArchitecture = 200)
+    public static IReadOnlyList<Architecture> Sample(SearchSpace space, int count, Func<Architecture, long> cost, long seed, int poolPerArchitecture = 200)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var genes = new ArchitectureGenes(space);
-        var rng = new Random(seed);
+        var rng = StableRandom.For(seed, 0x53545241); // "STRA"
         var pool = new Dictionary<string, (Architecture Architecture, long Cost)>();
         for (int i = 0; i < count * poolPerArchitecture; i++)
         {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using DnaNas.Randomness;
 
 namespace DnaNas.Space;
 
@@ -154,7 +155,7 @@ public sealed record SearchSpace
     }
 
     /// <summary>A candidate drawn uniformly from all candidates of the block (depth weighted by its count).</summary>
-    public Candidate SampleCandidate(int block, Random rng)
+    public Candidate SampleCandidate(int block, StableRandom rng)
     {
         var spec = Blocks[block];
         double total = (double)CandidateCount(block);
@@ -172,7 +173,7 @@ public sealed record SearchSpace
     }
 
     /// <summary>An architecture with every block's candidate drawn uniformly.</summary>
-    public Architecture Sample(Random rng) =>
+    public Architecture Sample(StableRandom rng) =>
         new(Enumerable.Range(0, Blocks.Count).Select(b => SampleCandidate(b, rng)).ToArray());
 
     /// <summary>Checks that the space is well formed; throws <see cref="SpaceException"/> naming the bad field.</summary>

@@ -10,14 +10,21 @@ public static class ReportParts
     /// <summary>Markdown tables split cells at '|' even inside code spans.</summary>
     public static string Cell(string architecture) => architecture.Replace("|", "\\|");
 
-    public static void AppendStages(StringBuilder md, IReadOnlyDictionary<string, double> stageSeconds)
+    public static void AppendStages(StringBuilder md, StageState state)
     {
+        var inv = CultureInfo.InvariantCulture;
         md.AppendLine("## Stages");
         md.AppendLine();
-        md.AppendLine("| stage | minutes |");
-        md.AppendLine("|---|---|");
-        foreach (var (stage, seconds) in stageSeconds) md.AppendLine(CultureInfo.InvariantCulture, $"| {stage} | {seconds / 60:F1} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| total | {stageSeconds.Values.Sum() / 60:F1} |");
+        md.AppendLine("| stage | minutes | peak memory |");
+        md.AppendLine("|---|---|---|");
+        foreach (var (stage, seconds) in state.StageSeconds)
+        {
+            string peak = state.StagePeakBytes?.GetValueOrDefault(stage) is > 0 and var bytes ? $"{bytes / 1e9:F2} GB" : "not recorded";
+            md.AppendLine(inv, $"| {stage} | {seconds / 60:F1} | {peak} |");
+        }
+        md.AppendLine(inv, $"| total | {state.StageSeconds.Values.Sum() / 60:F1} | |");
+        md.AppendLine();
+        md.AppendLine("Peak memory: the largest resident set of the stage's own process or of one of its job processes (Linux VmHWM).");
         md.AppendLine();
     }
 

@@ -14,14 +14,15 @@ public static class ProjectLayering
     /// <summary>Inside the core the order matters too: Space and Search stay free of TorchSharp and of each other's callers.</summary>
     private static readonly Dictionary<string, string[]> CoreReferences = new()
     {
-        ["DnaNas.Space"] = [],
-        ["DnaNas.Search"] = [],
-        ["DnaNas.Data"] = ["DnaNas.Space"],
+        ["DnaNas.Randomness"] = [],
+        ["DnaNas.Space"] = ["DnaNas.Randomness"],
+        ["DnaNas.Search"] = ["DnaNas.Randomness"],
+        ["DnaNas.Data"] = ["DnaNas.Randomness", "DnaNas.Space"],
         ["DnaNas.Modules"] = ["DnaNas.Space", "DnaNas.Data"],
         ["DnaNas.Training"] = ["DnaNas.Space", "DnaNas.Data", "DnaNas.Modules", "DnaNas.Search"],
     };
 
-    private static readonly string[] TensorFree = ["DnaNas.Space", "DnaNas.Search"];
+    private static readonly string[] TensorFree = ["DnaNas.Randomness", "DnaNas.Space", "DnaNas.Search"];
 
     public static string LayerOf(string project) => project switch
     {

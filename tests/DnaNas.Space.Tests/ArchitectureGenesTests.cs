@@ -1,3 +1,4 @@
+using DnaNas.Randomness;
 namespace DnaNas.Space.Tests;
 
 public class ArchitectureGenesTests
@@ -9,7 +10,7 @@ public class ArchitectureGenesTests
     {
         var space = BuiltinSpaces.Resolve(name);
         var genes = new ArchitectureGenes(space);
-        var rng = new Random(3);
+        var rng = new StableRandom(3);
         for (int i = 0; i < 300; i++)
         {
             var a = space.Sample(rng);

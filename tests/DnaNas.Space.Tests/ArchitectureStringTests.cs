@@ -1,3 +1,4 @@
+using DnaNas.Randomness;
 using DnaNas.Space;
 
 namespace DnaNas.Space.Tests;
@@ -11,7 +12,7 @@ public class ArchitectureStringTests
     public void Random_architectures_round_trip_through_string_and_json(string spaceName)
     {
         var space = BuiltinSpaces.Resolve(spaceName);
-        var rng = new Random(11);
+        var rng = new StableRandom(11);
         for (int i = 0; i < 300; i++)
         {
             var arch = space.Sample(rng);

@@ -1,3 +1,4 @@
+using DnaNas.Randomness;
 using DnaNas.Data;
 using DnaNas.Modules;
 using DnaNas.Search;
@@ -14,6 +15,7 @@ namespace DnaNas.Tests;
 public class SupernetTests
 {
     private static readonly SearchSpace Space = BuiltinSpaces.FmnistMbconv;
+    private static readonly SinglePathStep Spos = new(new PathSampler(Space), new TrainRecipe().LabelSmoothing);
 
     private static DatasetSplits Slice(int train) =>
         Datasets.Load(new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1) { MaxTrain = train, MaxTest = 256, MaxValidation = 512 });
@@ -41,8 +43,8 @@ public class SupernetTests
         var before = Snapshot(supernet);
         var trainer = new SupernetTrainer(new TrainRecipe { Epochs = 1, BatchSize = 512, WarmupEpochs = 0 }, seed: 3);
         // One step, one path: the only path is the one the sampler draws first for epoch 0.
-        var sampled = new PathSampler(Space).Sample(new Random(3 * 1_000_003 & int.MaxValue));
-        trainer.Train(supernet, data, new PathSampler(Space), "one-step");
+        var sampled = new PathSampler(Space).Sample(SupernetTrainer.PathStream(3, epoch: 0));
+        trainer.Train(supernet, data, Spos, "one-step");
         var path = supernet.PathOf(sampled);
         int changedOff = 0, changedOn = 0;
         foreach (var (name, p) in supernet.named_parameters())
@@ -66,14 +68,14 @@ public class SupernetTests
         {
             random.manual_seed(2);
             using var whole = new SinglePathSupernet(Space);
-            var state = new SupernetTrainer(recipe, 5).Train(whole, data, new PathSampler(Space), "f");
+            var state = new SupernetTrainer(recipe, 5).Train(whole, data, Spos, "f");
             Assert.True(state.History[2].TrainLoss < state.History[0].TrainLoss - 0.05, $"{state.History[0].TrainLoss:F3} -> {state.History[2].TrainLoss:F3}");
 
             random.manual_seed(2);
             using var first = new SinglePathSupernet(Space);
             string checkpoint = Path.Combine(folder, "supernet.bin");
             Directory.CreateDirectory(folder);
-            new SupernetTrainer(recipe, 5).Train(first, data, new PathSampler(Space), "f", checkpoint,
+            new SupernetTrainer(recipe, 5).Train(first, data, Spos, "f", checkpoint,
                 new Reporter<TrainProgress>(p => { if (p.Finished is not null) throw new OperationCanceledException(); }));
         }
         catch (OperationCanceledException) { }
@@ -82,11 +84,11 @@ public class SupernetTests
             string checkpoint = Path.Combine(folder, "supernet.bin");
             random.manual_seed(99); // different init: everything must come from the checkpoint
             using var resumed = new SinglePathSupernet(Space);
-            var state = new SupernetTrainer(recipe, 5).Train(resumed, data, new PathSampler(Space), "f", checkpoint);
+            var state = new SupernetTrainer(recipe, 5).Train(resumed, data, Spos, "f", checkpoint);
             Assert.Equal(3, state.CompletedEpochs);
             random.manual_seed(2);
             using var whole = new SinglePathSupernet(Space);
-            var wholeState = new SupernetTrainer(recipe, 5).Train(whole, data, new PathSampler(Space), "f");
+            var wholeState = new SupernetTrainer(recipe, 5).Train(whole, data, Spos, "f");
             Assert.Equal(wholeState.History[2].TrainLoss, state.History[2].TrainLoss, 1e-6);
             var a = Snapshot(whole);
             foreach (var (name, p) in resumed.named_parameters()) Assert.True(p.detach().allclose(a[name], 1e-5, 1e-6), name);
@@ -103,7 +105,7 @@ public class SupernetTests
         var data = Slice(1024);
         random.manual_seed(3);
         using var supernet = new SinglePathSupernet(Space);
-        new SupernetTrainer(new TrainRecipe { Epochs = 1, BatchSize = 64 }, 1).Train(supernet, data, new PathSampler(Space), "r");
+        new SupernetTrainer(new TrainRecipe { Epochs = 1, BatchSize = 64 }, 1).Train(supernet, data, Spos, "r");
         using var evaluator = new PathEvaluator(supernet, data, calibrationImages: 256, validationImages: 512, seed: 0);
         var a = Architecture.Parse("k3e3|k3e3/k5e6|k5e6|k5e6/k3e3|k3e3|k3e3/k3e6|k3e6", Space);
         var b = Architecture.Parse("k7e6/k3e3/k3e3/k3e3", Space);
@@ -219,7 +221,7 @@ public class PathSamplerTests
         var space = BuiltinSpaces.FmnistMbconv;
         var bin = new CostBin(CostKind.Macs, 8_000_000, 12_000_000);
         var sampler = new PathSampler(space, bin);
-        var rng = new Random(1);
+        var rng = new StableRandom(1);
         var drawn = Enumerable.Range(0, 200).Select(_ => sampler.Sample(rng)).ToList();
         Assert.All(drawn, a => Assert.InRange(CostModel.Of(space, a).Macs, 8_000_000, 12_000_000));
         Assert.True(drawn.Select(a => a.ToString()).Distinct().Count() > 150, "paths inside the bin should still vary");

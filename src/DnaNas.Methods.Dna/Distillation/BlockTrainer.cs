@@ -4,6 +4,7 @@ using DnaNas.Training;
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
+using DnaNas.Randomness;
 
 namespace DnaNas.Methods.Dna;
 
@@ -50,7 +51,7 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed, IBlockObjective 
             Optimizers.SetLearningRate(optimizer, lr);
             // Order and paths of epoch e depend only on (seed, block, e): a resumed block repeats them.
             long stream = (seed * 1_000_003 + block) * 1_000_003 + epoch;
-            var paths = new Random((int)(stream & int.MaxValue));
+            var paths = StableRandom.For(seed, stream);
             using var generator = new Generator((ulong)stream, CPU);
             using var order = randperm(features.Count, generator: generator);
             cell.train();

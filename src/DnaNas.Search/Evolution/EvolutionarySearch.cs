@@ -1,3 +1,5 @@
+using DnaNas.Randomness;
+
 namespace DnaNas.Search.Evolution;
 
 /// <summary>
@@ -9,7 +11,7 @@ public sealed record GeneSpace(IReadOnlyList<int> Cardinalities, Func<int[], int
 {
     public int[] Canonical(int[] genes) => Canonicalize is null ? genes : Canonicalize(genes);
 
-    public int[] Random(Random rng) => Canonical(Cardinalities.Select(c => rng.Next(c)).ToArray());
+    public int[] Random(StableRandom rng) => Canonical(Cardinalities.Select(c => rng.Next(c)).ToArray());
 }
 
 /// <summary>
@@ -54,13 +56,13 @@ public sealed record EvolutionResult(IReadOnlyList<Individual> Evaluated, IReadO
 /// an iteration's candidates). Parents are the best individuals evaluated so far; children that are duplicates or
 /// fail <c>feasible</c> (over budget) are rejected and redrawn, and the population is filled up with random ones.
 /// </summary>
-public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settings, Func<int[], bool> feasible, int seed)
+public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settings, Func<int[], bool> feasible, long seed)
 {
     public EvolutionResult Run(Func<int, IReadOnlyList<int[]>, IReadOnlyList<double>> evaluate, IProgress<GenerationReport>? progress = null,
         CancellationToken cancel = default)
     {
         settings.Validate();
-        var rng = new Random(seed);
+        var rng = StableRandom.For(seed, 0x45564F4C); // "EVOL"
         var seen = new HashSet<string>();
         var evaluated = new List<Individual>();
         var reports = new List<GenerationReport>();
@@ -98,14 +100,14 @@ public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settin
         evaluated.Select((individual, index) => (individual, index))
             .OrderByDescending(p => p.individual.Fitness).ThenBy(p => p.index).Select(p => p.individual);
 
-    private void Children(List<int[]> into, Random rng, HashSet<string> seen, int wanted, Func<int[]> make)
+    private void Children(List<int[]> into, StableRandom rng, HashSet<string> seen, int wanted, Func<int[]> make)
     {
         int added = 0;
         for (int tries = 0; added < wanted && tries < wanted * settings.TriesPerChild; tries++)
             if (TryAdd(into, seen, space.Canonical(make()))) added++;
     }
 
-    private void Fill(List<int[]> into, Random rng, HashSet<string> seen, int size)
+    private void Fill(List<int[]> into, StableRandom rng, HashSet<string> seen, int size)
     {
         for (int tries = 0; into.Count < size && tries < size * settings.TriesPerChild * 10; tries++)
             TryAdd(into, seen, space.Random(rng));
@@ -118,7 +120,7 @@ public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settin
         return true;
     }
 
-    private int[] Mutate(int[] parent, Random rng)
+    private int[] Mutate(int[] parent, StableRandom rng)
     {
         var child = (int[])parent.Clone();
         for (int i = 0; i < child.Length; i++)
@@ -126,6 +128,6 @@ public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settin
         return child;
     }
 
-    private static int[] Cross(int[] a, int[] b, Random rng) =>
+    private static int[] Cross(int[] a, int[] b, StableRandom rng) =>
         a.Select((gene, i) => rng.Next(2) == 0 ? gene : b[i]).ToArray();
 }

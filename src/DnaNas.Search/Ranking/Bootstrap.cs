@@ -1,3 +1,5 @@
+using DnaNas.Randomness;
+
 namespace DnaNas.Search.Ranking;
 
 /// <summary>
@@ -11,7 +13,7 @@ public static class Bootstrap
     /// n architectures are drawn with replacement (as (predicted, truth) pairs, so each keeps both its scores)
     /// and the statistic is taken on the draw; the interval runs between the (1 - confidence)/2 and
     /// (1 + confidence)/2 quantiles of those values, linearly interpolated between order statistics.
-    /// Draws come from new Random(<paramref name="seed"/>), so the same seed gives the same interval.
+    /// Draws come from a <see cref="StableRandom"/> seeded by <paramref name="seed"/>, so the same seed gives the same interval on every .NET version.
     /// Draws where the statistic is NaN (a draw of one architecture repeated, for one) are skipped; when all
     /// are, Low and High are NaN. The percentile interval need not contain Value for a biased statistic.
     /// </summary>
@@ -26,7 +28,7 @@ public static class Bootstrap
         Func<IReadOnlyList<double>, IReadOnlyList<double>, double> statistic,
         int resamples = 1000,
         double confidence = 0.95,
-        int seed = 0)
+        long seed = 0)
     {
         RankingInput.ValidatePair(predicted, truth);
         ArgumentNullException.ThrowIfNull(statistic);
@@ -36,7 +38,7 @@ public static class Bootstrap
 
         double value = statistic(predicted, truth);
         int n = predicted.Count;
-        var random = new Random(seed);
+        var random = StableRandom.For(seed, 0x424F4F54); // "BOOT"
         var values = new List<double>(resamples);
         for (int r = 0; r < resamples; r++)
         {

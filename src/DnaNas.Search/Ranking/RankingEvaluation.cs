@@ -14,7 +14,7 @@ public static class RankingEvaluation
         int k = 10,
         int resamples = 1000,
         double confidence = 0.95,
-        int seed = 0)
+        long seed = 0)
     {
         RankingInput.ValidatePair(predicted, truth);
         k = RankingInput.ClampK(k, predicted.Count);

@@ -57,7 +57,7 @@ public sealed class GroundTruthRun(string folder, GroundTruthConfig config)
         var data = Datasets.Load(Config.Data);
         var space = TrainRun.SpaceFor(Config.SpaceName, data);
         var sample = CostStratifiedSampler.Sample(space, count,
-            a => Config.StratifyBy == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs, (int)Config.Seed);
+            a => Config.StratifyBy == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs, Config.Seed);
         using (var store = new GroundTruthStore(DatabasePath))
         {
             store.Plan(sample.Select((a, i) => Entry(space, i, a)).ToList());

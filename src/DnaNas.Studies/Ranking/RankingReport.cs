@@ -31,7 +31,7 @@ public sealed class RankingReport(RankingStudy study)
             var scores = store.Get(source);
             var archs = truth.Keys.Where(scores.ContainsKey).OrderBy(a => a, StringComparer.Ordinal).ToList();
             var quality = RankingEvaluation.Evaluate(archs.Select(a => scores[a]).ToList(), archs.Select(a => truth[a]).ToList(),
-                study.Config.TopK, study.Config.Resamples, seed: (int)(study.Config.Seed & int.MaxValue));
+                study.Config.TopK, study.Config.Resamples, seed: study.Config.Seed);
             return new SourceQuality(source, quality);
         }).ToList();
     }
@@ -87,7 +87,7 @@ public sealed class RankingReport(RankingStudy study)
         md.AppendLine();
         md.AppendLine("![best and parent fitness per generation](plots/searches.png)");
         md.AppendLine();
-        ReportParts.AppendStages(md, state.StageSeconds);
+        ReportParts.AppendStages(md, state);
         md.AppendLine("Scores of every source are in `scores.db` (table `scores`), ground truth in `ground-truth/ground-truth.db`, DNA's block ratings in `dna/ratings.db`; configuration in `config.json`, versions and hardware in `environment.json`.");
         AtomicFile.WriteAllText(Path.Combine(study.Folder, "report.md"), md.ToString());
     }

@@ -8,6 +8,7 @@ using DnaNas.Space;
 using DnaNas.Training;
 using DnaNas.Training.Jobs;
 using static TorchSharp.torch;
+using DnaNas.Randomness;
 
 namespace DnaNas.Studies;
 
@@ -94,7 +95,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         var data = SupernetData();
         random.manual_seed(Config.Seed);
         using var supernet = new SinglePathSupernet(Space(data));
-        new SupernetTrainer(Config.SupernetRecipe, Config.Seed).Train(supernet, data, new PathSampler(supernet.Space), Fingerprint(), SupernetPath,
+        new SupernetTrainer(Config.SupernetRecipe, Config.Seed).Train(supernet, data, new SinglePathStep(new PathSampler(supernet.Space), Config.SupernetRecipe.LabelSmoothing), Fingerprint(), SupernetPath,
             new Reporter<TrainProgress>(p => { if (p.Finished is { } e) c.Report("Supernet", $"epoch {e.Epoch}/{p.Epochs} loss {e.TrainLoss:F3} acc {e.TrainAccuracy:P1}"); }), c.Cancel);
     }
 
@@ -139,7 +140,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         var good = GroundTruthEntries().OrderByDescending(e => e.TestAccuracy).Select(e => Architecture.Parse(e.Architecture, space))
             .Where(Fits).Take(Config.GoodProbes);
         var sampler = new PathSampler(space);
-        var rng = new Random((int)(Config.Seed & int.MaxValue) + 17);
+        var rng = StableRandom.For(Config.Seed, 0x50524F42); // "PROB"
         var random = Enumerable.Range(0, 1000).Select(_ => sampler.Sample(rng)).Where(Fits).Take(Config.RandomProbes);
         return good.Concat(random).ToList();
     }
@@ -153,7 +154,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         using var evaluator = new PathEvaluator(supernet, data, Config.CalibrationImages, Config.RatingImages, Config.Seed);
         using var shifter = shifting ? new SupernetShifter(supernet, data, Config.Shifting, Config.Seed) : null;
         var budget = new Budget(Config.BudgetKind, Config.Budget);
-        var result = new SupernetSearch(supernet, evaluator, shifter).Run(budget, Config.Evolution, (int)Config.Seed,
+        var result = new SupernetSearch(supernet, evaluator, shifter).Run(budget, Config.Evolution, Config.Seed,
             shifting ? Probes(space) : null,
             new Reporter<Search.Evolution.GenerationReport>(g => c.Report(stage, $"generation {g.Generation + 1}/{Config.Evolution.Generations}: best {g.Best.Fitness:P2}, parents {g.ParentMean:P2}, {g.Evaluated} evaluated")),
             c.Cancel);

@@ -68,7 +68,7 @@ public sealed class SupernetTransfer(string folder, RankingStudy source, Transfe
             }
             using var evaluator = new PathEvaluator(supernet, target, config.CalibrationImages, target.Validation.Count, config.Seed);
             using var shifter = new SupernetShifter(supernet, target, config.Shifting, config.Seed);
-            var search = new SupernetSearch(supernet, evaluator, shifter).Run(new Budget(config.BudgetKind, config.Budget), config.Evolution, (int)config.Seed,
+            var search = new SupernetSearch(supernet, evaluator, shifter).Run(new Budget(config.BudgetKind, config.Budget), config.Evolution, config.Seed,
                 progress: new Reporter<GenerationReport>(g => progress.Report($"generation {g.Generation + 1}/{config.Evolution.Generations}: best {g.Best.Fitness:P2}, parents {g.ParentMean:P2}")), cancel: cancel);
             var best = search.Search.Best;
             using var testEvaluator = new TestSetEvaluator(supernet, target, config.CalibrationImages, config.Seed);

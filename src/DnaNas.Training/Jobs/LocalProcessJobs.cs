@@ -99,7 +99,10 @@ public sealed record LocalProcessJobs(int Parallel, Func<JobRequest, ProcessStar
         while (true)
         {
             for (int i = 0; i < processes.Length; i++)
+            {
                 if (processes[i].HasExited) return i;
+                PeakMemory.NoteChild(PeakMemory.HighWater($"/proc/{processes[i].Id}/status"));
+            }
             cancel.WaitHandle.WaitOne(50);
             cancel.ThrowIfCancellationRequested();
         }

@@ -13,7 +13,9 @@ public interface IStage<in TContext>
 }
 
 /// <summary>What a staged run's <c>state.json</c> records: the configuration's fingerprint, the stages that are durable, and their seconds.</summary>
-public sealed record StageState(string Fingerprint, IReadOnlyList<string> Done, IReadOnlyDictionary<string, double> StageSeconds)
+/// <param name="StagePeakBytes">Largest resident memory of each stage (<see cref="PeakMemory"/>); null in runs recorded before it was.</param>
+public sealed record StageState(string Fingerprint, IReadOnlyList<string> Done, IReadOnlyDictionary<string, double> StageSeconds,
+    IReadOnlyDictionary<string, long>? StagePeakBytes = null)
 {
     /// <summary>Older runs recorded stage names in kebab case ("ground-truth"): both spellings name the same stage.</summary>
     public bool IsDone(string stage) => Done.Any(d => SameName(d, stage));
@@ -59,6 +61,7 @@ public sealed class StagedRun(string folder, string fingerprint, string kind)
             if (state.IsDone(stage.Name)) { report(stage.Name, "done earlier"); continue; }
             cancel.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
+            PeakMemory.Reset();
             try
             {
                 stage.Run(context);
@@ -68,7 +71,8 @@ public sealed class StagedRun(string folder, string fingerprint, string kind)
                 throw new TrainingException($"{stage.Name}: {e.Message}");
             }
             var seconds = new Dictionary<string, double>(state.StageSeconds) { [stage.Name] = state.Seconds(stage.Name) + clock.Elapsed.TotalSeconds };
-            state = state with { Done = [.. state.Done, stage.Name], StageSeconds = seconds };
+            var peaks = new Dictionary<string, long>(state.StagePeakBytes ?? new Dictionary<string, long>()) { [stage.Name] = PeakMemory.Peak() };
+            state = state with { Done = [.. state.Done, stage.Name], StageSeconds = seconds, StagePeakBytes = peaks };
             Save(state);
             report(stage.Name, $"done in {clock.Elapsed.TotalSeconds:F0} s");
         }

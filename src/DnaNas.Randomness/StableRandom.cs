@@ -1,10 +1,11 @@
-namespace DnaNas.Data;
+namespace DnaNas.Randomness;
 
 /// <summary>
-/// SplitMix64 (Steele, Lea, Flood 2014). Splits are part of the cache key and of experiment records, so
-/// they must come out the same on every .NET version; System.Random's seeded sequence carries no such promise.
+/// SplitMix64 (Steele, Lea, Flood 2014): the one generator behind every random choice of a run (splits, sampled
+/// paths, architectures, evolution, bootstrap). Results must come out the same on every .NET version, and
+/// System.Random's seeded sequence carries no such promise; seeds are 64-bit throughout, never cut to 32.
 /// </summary>
-internal sealed class StableRandom
+public sealed class StableRandom
 {
     private ulong _state;
 
@@ -38,6 +39,18 @@ internal sealed class StableRandom
             if (low >= threshold) return (int)high;
         }
     }
+
+    /// <summary>A generator for one purpose (<paramref name="stream"/>) of one user seed.</summary>
+    public static StableRandom For(long seed, long stream) => new(Mix(seed, stream));
+
+    /// <summary>Uniform in [0, <paramref name="bound"/>).</summary>
+    public int Next(int bound) => NextInt(bound);
+
+    /// <summary>Uniform in [<paramref name="min"/>, <paramref name="max"/>).</summary>
+    public int Next(int min, int max) => min + NextInt(max - min);
+
+    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>Fisher-Yates shuffle in place.</summary>
     public void Shuffle(Span<int> values)

@@ -1,0 +1,47 @@
+namespace DnaNas.Training;
+
+/// <summary>
+/// The largest resident memory of a stage: this process's high-water mark (Linux VmHWM, reset at the start of each
+/// stage through /proc/self/clear_refs) or that of the largest job process it ran, whichever is higher. Recorded per
+/// stage in state.json and shown in reports, so a stage that holds too much at once is visible.
+/// </summary>
+public static class PeakMemory
+{
+    private static long _children;
+
+    /// <summary>Starts a new measurement; false where the platform cannot reset the mark (the stage then reports the process's peak so far).</summary>
+    public static bool Reset()
+    {
+        Interlocked.Exchange(ref _children, 0);
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>A job process's resident memory, seen while it runs (<see cref="Jobs.LocalProcessJobs"/> polls it).</summary>
+    public static void NoteChild(long bytes)
+    {
+        long seen;
+        do seen = Interlocked.Read(ref _children);
+        while (bytes > seen && Interlocked.CompareExchange(ref _children, bytes, seen) != seen);
+    }
+
+    /// <summary>Peak resident bytes since the last reset, of this process or of one job process; 0 where unknown.</summary>
+    public static long Peak() => Math.Max(HighWater("/proc/self/status"), Interlocked.Read(ref _children));
+
+    /// <summary>A process's VmHWM in bytes (0 when it is gone or the file has none).</summary>
+    public static long HighWater(string statusPath)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(statusPath))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        return 0;
+    }
+}
