@@ -60,33 +60,47 @@ internal static class StudyCommand
         var folder = new Argument<string>("study") { Description = "A study folder (dna study --out)." };
         var scores = new Option<string[]>("--scores")
         {
-            Description = "Your own rating source: a CSV file of architecture,score lines (higher is better), named after the file; repeatable.",
+            Description = "Your own rating source: a CSV file of architecture,score lines (higher is better), named after the file, or NAME=FILE; repeatable. Architectures may be spelled in any valid form.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var save = new Option<bool>("--save") { Description = "Store the given scores in the study's scores.db, so its report lists them (default: rank them without changing the study)." };
         var command = new Command("rank", "Ranking quality of every rating source of a study against its ground truth: Kendall tau, Spearman, top-k hits, local tau, with bootstrap intervals.")
         {
-            folder, scores,
+            folder, scores, save,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             string path = p.GetValue(folder)!;
             var configPath = Path.Combine(path, "config.json");
             if (!File.Exists(configPath)) throw new TrainingException($"{path} is not a study folder (no config.json); run dna study first");
-            var config = System.Text.Json.JsonSerializer.Deserialize<RankingStudyConfig>(File.ReadAllText(configPath), JsonOptions.Compact)
-                         ?? throw new TrainingException($"{configPath} is empty");
-            var study = new RankingStudy(path, config);
-            foreach (var file in p.GetValue(scores) ?? [])
+            var study = new RankingStudy(path, DurableJson.Read<RankingStudyConfig>(configPath, "delete the study folder and run dna study again"));
+            var space = study.SavedSpace();
+            var given = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+            foreach (var spec in p.GetValue(scores) ?? [])
             {
-                using var store = new ScoreStore(study.ScoresPath);
-                store.Put(Path.GetFileNameWithoutExtension(file), ReadScores(file));
+                var (name, file) = SourceName(spec);
+                if (RatingSources.IsBuiltIn(name) || given.ContainsKey(name))
+                    throw new ArgumentException($"--scores {spec}: \"{name}\" is already a rating source ({string.Join(", ", RatingSources.All.Select(s => s.Name))}); give another name with NAME={file}");
+                given[name] = ReadScores(file, space);
             }
-            PrintQualities(new RankingReport(study).Qualities());
+            if (p.GetValue(save))
+                using (var store = new ScoreStore(study.ScoresPath))
+                    foreach (var (name, values) in given) store.Put(name, values);
+            PrintQualities(new RankingReport(study).Qualities(given));
             return 0;
         }));
         return command;
     }
 
-    private static Dictionary<string, double> ReadScores(string file)
+    /// <summary>NAME=FILE, or FILE named after itself.</summary>
+    private static (string Name, string File) SourceName(string spec)
+    {
+        int eq = spec.IndexOf('=');
+        return eq > 0 ? (spec[..eq], spec[(eq + 1)..]) : (Path.GetFileNameWithoutExtension(spec), spec);
+    }
+
+    /// <summary>Scores by canonical architecture string, so any valid spelling (case, "id" for skip, spaces) matches the ground truth.</summary>
+    private static Dictionary<string, double> ReadScores(string file, SearchSpace space)
     {
         if (!File.Exists(file)) throw new ArgumentException($"scores file {file} does not exist");
         var scores = new Dictionary<string, double>();
@@ -98,7 +112,10 @@ internal static class StudyCommand
             int comma = text.LastIndexOf(',');
             if (comma < 0 || !double.TryParse(text[(comma + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var score) || double.IsNaN(score))
                 throw new ArgumentException($"{file} line {line}: expected architecture,score (e.g. k3e6|k5e3/k3e3/k3e3/k3e3,0.91)");
-            scores[text[..comma].Trim()] = score;
+            Architecture architecture;
+            try { architecture = Architecture.Parse(text[..comma].Trim(), space); }
+            catch (SpaceException e) { throw new ArgumentException($"{file} line {line}: {e.Message}"); }
+            scores[architecture.ToString()] = score;
         }
         return scores;
     }

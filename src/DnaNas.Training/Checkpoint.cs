@@ -38,10 +38,20 @@ public sealed class Checkpoint<TState>(string magic, string what) where TState :
         using var fs = File.OpenRead(path);
         using var r = new BinaryReader(fs, Encoding.UTF8);
         var state = ReadHeader(r, path);
-        model.load(r);
-        optimizer?.load_state_dict(r);
+        try
+        {
+            model.load(r);
+            optimizer?.load_state_dict(r);
+        }
+        // A checkpoint cut short (a full disk, a copy interrupted) fails while the tensors are read.
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException)
+        {
+            throw new TrainingException($"{what} checkpoint {path} is unreadable ({FirstLine(e.Message)}); delete it to start that part over");
+        }
         return state;
     }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     private TState ReadHeader(BinaryReader r, string path)
     {

@@ -101,7 +101,7 @@ public sealed class TrainRun(string folder)
 
     /// <summary>The finished run's result, or null while it has none.</summary>
     public TrainRunResult? ReadResult() =>
-        File.Exists(ResultPath) ? JsonSerializer.Deserialize<TrainRunResult>(File.ReadAllText(ResultPath), JsonOptions.Compact) : null;
+        File.Exists(ResultPath) ? DurableJson.Read<TrainRunResult>(ResultPath, $"delete it to evaluate the trained model again (dna train --out {Folder} --resume)") : null;
 
     public TrainRunConfig ReadConfig()
     {

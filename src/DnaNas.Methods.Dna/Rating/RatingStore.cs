@@ -26,9 +26,20 @@ public sealed class RatingStore : IDisposable
         Path = path;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        // WAL + a transaction per committed unit: a kill loses at most the unit in flight, never stored rows.
-        Execute("PRAGMA journal_mode=WAL");
+        try
+        {
+            _connection.Open();
+            // WAL + a transaction per committed unit: a kill loses at most the unit in flight, never stored rows.
+            Execute("PRAGMA journal_mode=WAL");
+            using var check = _connection.CreateCommand();
+            check.CommandText = "PRAGMA quick_check";
+            if (check.ExecuteScalar() is string verdict && verdict != "ok") throw new SqliteException(verdict, 11);
+        }
+        catch (SqliteException e)
+        {
+            _connection.Dispose();
+            throw new TrainingException($"ratings database {path} is damaged ({e.Message.Split('\n')[0]}); delete it and resume the run (dna run --resume) to rate again");
+        }
         Execute("""
             CREATE TABLE IF NOT EXISTS ratings (
               block INTEGER NOT NULL, candidate TEXT NOT NULL, depth INTEGER NOT NULL, first_op INTEGER NOT NULL,

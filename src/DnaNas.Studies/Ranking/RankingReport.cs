@@ -21,14 +21,20 @@ public sealed class RankingReport(RankingStudy study)
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private string Plots => Path.Combine(study.Folder, "plots");
 
-    /// <summary>Ranking quality of every stored source, in the registry's order (methods, then cost proxies), then a user's sources by name.</summary>
-    public IReadOnlyList<SourceQuality> Qualities()
+    /// <summary>
+    /// Ranking quality of every stored source, in the registry's order (methods, then cost proxies), then a user's
+    /// sources by name; <paramref name="extra"/> adds sources that are not stored (dna rank without --save).
+    /// </summary>
+    public IReadOnlyList<SourceQuality> Qualities(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? extra = null)
     {
         var truth = study.GroundTruthEntries().ToDictionary(e => e.Architecture, e => e.TestAccuracy!.Value);
-        using var store = new ScoreStore(study.ScoresPath);
-        return store.Sources().OrderBy(RatingSources.Order).ThenBy(s => s, StringComparer.Ordinal).Select(source =>
+        var sources = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        using (var store = new ScoreStore(study.ScoresPath))
+            foreach (var source in store.Sources()) sources[source] = store.Get(source);
+        foreach (var (name, scores) in extra ?? new Dictionary<string, IReadOnlyDictionary<string, double>>()) sources[name] = scores;
+        return sources.Keys.OrderBy(RatingSources.Order).ThenBy(s => s, StringComparer.Ordinal).Select(source =>
         {
-            var scores = store.Get(source);
+            var scores = sources[source];
             var archs = truth.Keys.Where(scores.ContainsKey).OrderBy(a => a, StringComparer.Ordinal).ToList();
             var quality = RankingEvaluation.Evaluate(archs.Select(a => scores[a]).ToList(), archs.Select(a => truth[a]).ToList(),
                 study.Config.TopK, study.Config.Resamples, seed: study.Config.Seed);

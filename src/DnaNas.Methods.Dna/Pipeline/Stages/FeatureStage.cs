@@ -10,7 +10,10 @@ public sealed class FeatureStage : IStage<DnaRunContext>
 
     public void Run(DnaRunContext c)
     {
-        var (teacher, _) = new TrainRun(c.Layout.TeacherFolder).LoadModel(c.Data);
+        var run = new TrainRun(c.Layout.TeacherFolder);
+        var (teacher, _) = run.LoadModel(c.Data);
+        // The teacher sees images normalised as it was trained: an adopted teacher keeps its own statistics.
+        var trained = run.ReadResult() ?? throw new TrainingException($"{run.Folder} has no result.json; resume the run to finish the teacher");
         using (teacher)
         {
             // Stratified and shuffled: calibration takes the first rows, and folder data sets come sorted by class.
@@ -18,7 +21,7 @@ public sealed class FeatureStage : IStage<DnaRunContext>
             {
                 if (File.Exists(c.Layout.FeaturesPath(split))) continue;
                 c.Report(Name, $"teacher block outputs for {set.Count} {split} images");
-                using var features = TeacherFeatures.Compute(teacher, set, c.Data.Mean, c.Data.Std);
+                using var features = TeacherFeatures.Compute(teacher, set, trained.Mean, trained.Std);
                 features.Save(c.Layout.FeaturesPath(split));
             }
         }
