@@ -49,7 +49,13 @@ public sealed class BlockSupernet : Module<Tensor, int[], Tensor>
     public override Tensor forward(Tensor x, int[] path)
     {
         var y = Input(x);
-        for (int l = 0; l < path.Length && path[l] >= 0; l++) y = layers[l][path[l]].call(y);
+        for (int l = 0; l < path.Length && path[l] >= 0; l++)
+        {
+            // Released once read, as in ConvBn: the walk's caller keeps only what it returns.
+            var next = layers[l][path[l]].call(y);
+            if (!ReferenceEquals(next, y)) y.Dispose();
+            y = next;
+        }
         return y;
     }
 

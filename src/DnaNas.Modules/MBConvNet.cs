@@ -24,7 +24,10 @@ public sealed class Stem : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var y = conv.call(x);
-        return separable is null ? y : separable.call(y);
+        if (separable is null) return y;
+        var z = separable.call(y);
+        y.Dispose(); // released as soon as read, as in ConvBn
+        return z;
     }
 }
 
@@ -46,8 +49,9 @@ public sealed class Head : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var y = conv is null ? x : conv.call(x);
-        y = functional.adaptive_avg_pool2d(y, 1).flatten(1);
-        return classifier.call(dropout.call(y));
+        var pooled = functional.adaptive_avg_pool2d(y, 1).flatten(1);
+        if (!ReferenceEquals(y, x)) y.Dispose(); // the head's widest map, released once pooled (see ConvBn)
+        return classifier.call(dropout.call(pooled));
     }
 }
 
@@ -73,8 +77,15 @@ public sealed class Block : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        foreach (var layer in layers) x = layer.call(x);
-        return x;
+        // Each layer's output is released once the next has read it (see ConvBn); the input is the caller's.
+        var y = x;
+        foreach (var layer in layers)
+        {
+            var next = layer.call(y);
+            if (!ReferenceEquals(y, x) && !ReferenceEquals(y, next)) y.Dispose();
+            y = next;
+        }
+        return y;
     }
 }
 
@@ -107,8 +118,15 @@ public sealed class MBConvNet : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var y = stem.call(x);
-        foreach (var block in blocks) y = block.call(y);
-        return head.call(y);
+        foreach (var block in blocks)
+        {
+            var next = block.call(y);
+            if (!ReferenceEquals(next, y)) y.Dispose(); // released once read (see ConvBn)
+            y = next;
+        }
+        var logits = head.call(y);
+        y.Dispose();
+        return logits;
     }
 
     /// <summary>

@@ -32,8 +32,16 @@ public sealed class SinglePathSupernet : Module<Tensor, int[][], Tensor>
     public override Tensor forward(Tensor x, int[][] path)
     {
         var y = x;
-        for (int b = 0; b < blocks.Count; b++) y = blocks[b].call(y, path[b]);
-        return head.call(y);
+        for (int b = 0; b < blocks.Count; b++)
+        {
+            // Released once read, as in ConvBn; x is the caller's.
+            var next = blocks[b].call(y, path[b]);
+            if (!ReferenceEquals(y, x) && !ReferenceEquals(y, next)) y.Dispose();
+            y = next;
+        }
+        var logits = head.call(y);
+        if (!ReferenceEquals(y, x)) y.Dispose();
+        return logits;
     }
 
     /// <summary>

@@ -54,6 +54,31 @@ public class DnaPipelineTests
     }
 
     [Fact]
+    public void Teacher_features_computed_in_batches_equal_those_computed_at_once_and_a_head_keeps_the_first_rows()
+    {
+        var data = Datasets.Load(new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1) { MaxTrain = 7, MaxValidation = 4, MaxTest = 4 });
+        var space = BuiltinSpaces.FmnistMbconv;
+        random.manual_seed(11);
+        using var teacher = new MBConvNet(space, BuiltinSpaces.DefaultArchitecture(space));
+        // Batches of 3 leave a short last batch, so each batch must land in its own rows of the store.
+        using var batched = TeacherFeatures.Compute(teacher, data.Train, data.Mean, data.Std, batchSize: 3);
+        using var whole = TeacherFeatures.Compute(teacher, data.Train, data.Mean, data.Std, batchSize: 64);
+        using var head = batched.Head(5);
+        using var scope = NewDisposeScope();
+        var all = arange(7, dtype: ScalarType.Int64);
+        var first = arange(5, dtype: ScalarType.Int64);
+        Assert.Equal(7, batched.Count);
+        Assert.Equal(5, head.Count);
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            // A batch's size may change the convolution kernels' summation order, never more than half-precision rounding.
+            Assert.True(batched.Input(b, all).allclose(whole.Input(b, all), rtol: 2e-3, atol: 2e-3), $"inputs of block {b}");
+            Assert.True(batched.Target(b, all).allclose(whole.Target(b, all), rtol: 2e-3, atol: 2e-3), $"targets of block {b}");
+            Assert.True(head.Target(b, first).Equals(batched.Target(b, first)), $"head of block {b}");
+        }
+    }
+
+    [Fact]
     public void The_baseline_is_the_largest_uniform_network_within_the_budget_or_the_cheapest_when_none_fits()
     {
         var space = BuiltinSpaces.FmnistMbconv;

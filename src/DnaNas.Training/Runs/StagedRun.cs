@@ -61,6 +61,8 @@ public sealed class StagedRun(string folder, string fingerprint, string kind)
             if (state.IsDone(stage.Name)) { report(stage.Name, "done earlier"); continue; }
             cancel.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
+            // What the previous stage freed but glibc and the GC still hold would otherwise count as this stage's peak.
+            Data.TorchRuntime.ReleaseFreedMemory();
             PeakMemory.Reset();
             try
             {
