@@ -21,6 +21,7 @@ public sealed class Checkpoint<TState>(string magic, string what) where TState :
             w.Write(JsonSerializer.Serialize(state, JsonOptions.Compact));
             model.save(w);
             optimizer.save_state_dict(w);
+            w.Write(EndMarker);
             w.Flush();
         });
 
@@ -28,6 +29,7 @@ public sealed class Checkpoint<TState>(string magic, string what) where TState :
     public TState ReadState(string path)
     {
         using var fs = File.OpenRead(path);
+        RequireComplete(fs, path);
         using var r = new BinaryReader(fs, Encoding.UTF8);
         return ReadHeader(r, path);
     }
@@ -36,6 +38,7 @@ public sealed class Checkpoint<TState>(string magic, string what) where TState :
     public TState Load(string path, nn.Module model, OptimizerHelper? optimizer)
     {
         using var fs = File.OpenRead(path);
+        RequireComplete(fs, path);
         using var r = new BinaryReader(fs, Encoding.UTF8);
         var state = ReadHeader(r, path);
         try
@@ -49,6 +52,24 @@ public sealed class Checkpoint<TState>(string magic, string what) where TState :
             throw new TrainingException($"{what} checkpoint {path} is unreadable ({FirstLine(e.Message)}); delete it to start that part over");
         }
         return state;
+    }
+
+    /// <summary>
+    /// Written last, so a file cut short anywhere (a full disk, an interrupted copy) lacks it: the weights alone may
+    /// still load, but the checkpoint is refused before anything is built on it.
+    /// </summary>
+    private const long EndMarker = 0x444E414E41534544; // "DESANAND"
+
+    private void RequireComplete(FileStream fs, string path)
+    {
+        bool complete = false;
+        if (fs.Length >= sizeof(long))
+        {
+            fs.Seek(-sizeof(long), SeekOrigin.End);
+            using (var end = new BinaryReader(fs, Encoding.UTF8, leaveOpen: true)) complete = end.ReadInt64() == EndMarker;
+            fs.Seek(0, SeekOrigin.Begin);
+        }
+        if (!complete) throw new TrainingException($"{what} checkpoint {path} is incomplete (cut short, or written by an older version); delete it to start that part over");
     }
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();

@@ -56,7 +56,7 @@ public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyRefe
         Assert.True(killed, "the run ended before it could be killed:\n" + string.Join('\n', lines));
     }
 
-    private static void AssertSameRatings(string expected, string actual)
+    internal static void AssertSameRatings(string expected, string actual)
     {
         using var a = new RatingStore(Path.Combine(expected, "ratings.db"));
         using var b = new RatingStore(Path.Combine(actual, "ratings.db"));

@@ -62,14 +62,15 @@ public class SupernetTests
     {
         var data = Slice(1024);
         // SPOS learns slowly at first (a random op at every layer each step): about 60 steps pass before the loss falls.
-        var recipe = new TrainRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.05, WarmupEpochs = 0 };
+        var recipe = new TrainRecipe { Epochs = 5, BatchSize = 32, LearningRate = 0.05, WarmupEpochs = 0 };
         string folder = TempFolder();
         try
         {
             random.manual_seed(2);
             using var whole = new SinglePathSupernet(Space);
             var state = new SupernetTrainer(recipe, 5).Train(whole, data, Spos, "f");
-            Assert.True(state.History[2].TrainLoss < state.History[0].TrainLoss - 0.05, $"{state.History[0].TrainLoss:F3} -> {state.History[2].TrainLoss:F3}");
+            // Below ln(10), the loss of a uniform guess over the 10 classes, and clearly below the first epoch's.
+            Assert.True(state.History[^1].TrainLoss < Math.Min(Math.Log(10), state.History[0].TrainLoss - 0.05), $"{state.History[0].TrainLoss:F3} -> {state.History[^1].TrainLoss:F3}");
 
             random.manual_seed(2);
             using var first = new SinglePathSupernet(Space);
@@ -85,11 +86,11 @@ public class SupernetTests
             random.manual_seed(99); // different init: everything must come from the checkpoint
             using var resumed = new SinglePathSupernet(Space);
             var state = new SupernetTrainer(recipe, 5).Train(resumed, data, Spos, "f", checkpoint);
-            Assert.Equal(3, state.CompletedEpochs);
+            Assert.Equal(recipe.Epochs, state.CompletedEpochs);
             random.manual_seed(2);
             using var whole = new SinglePathSupernet(Space);
             var wholeState = new SupernetTrainer(recipe, 5).Train(whole, data, Spos, "f");
-            Assert.Equal(wholeState.History[2].TrainLoss, state.History[2].TrainLoss, 1e-6);
+            Assert.Equal(wholeState.History[^1].TrainLoss, state.History[^1].TrainLoss, 1e-6);
             var a = Snapshot(whole);
             foreach (var (name, p) in resumed.named_parameters()) Assert.True(p.detach().allclose(a[name], 1e-5, 1e-6), name);
         }

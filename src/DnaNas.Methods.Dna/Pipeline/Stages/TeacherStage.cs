@@ -41,7 +41,7 @@ public sealed class TeacherStage : IStage<DnaRunContext>
     /// What makes two data requests different data sets or different splits of one (subsets of the same training
     /// split are the same data); null when they are the same.
     /// </summary>
-    internal static string? DataDifference(Data.DatasetRequest teacher, Data.DatasetRequest run)
+    public static string? DataDifference(Data.DatasetRequest teacher, Data.DatasetRequest run)
     {
         static string? Full(string? path) => path is null ? null : Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
         if (teacher.Kind != run.Kind) return $"{Data.Datasets.KindName(teacher.Kind)}, not {Data.Datasets.KindName(run.Kind)}";
