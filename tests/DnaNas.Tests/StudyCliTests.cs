@@ -60,6 +60,23 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
         var mine = output.Split('\n').First(l => l.Contains("mine"));
         Assert.Contains("1.000", mine);
 
+        // Rank alone leaves the study as it was; --save stores the source.
+        using (var scores = new ScoreStore(Path.Combine(study.Folder, "scores.db"))) Assert.DoesNotContain("mine", scores.Sources());
+
+        // Another valid spelling of every architecture (upper case, "id" for skip, spaces) matches the same ground truth.
+        string spelled = Path.Combine(study.Folder, "spelled.csv");
+        File.WriteAllLines(spelled, archs.Select(a => $"{a.Architecture.ToUpperInvariant().Replace("SKIP", "id").Replace("/", " / ")},{a.TestAccuracy}"));
+        (code, output, err) = CliTests.Dna("rank", study.Folder, "--scores", spelled, "--save");
+        Assert.True(code == 0, err);
+        Assert.Contains("1.000", output.Split('\n').First(l => l.Contains("spelled")));
+        using (var scores = new ScoreStore(Path.Combine(study.Folder, "scores.db")))
+            Assert.Equal(archs.Count, scores.Get("spelled").Count);
+
+        // A user source may not take a built-in source's name.
+        (code, _, err) = CliTests.Dna("rank", study.Folder, "--scores", $"dna={csv}");
+        Assert.Equal(1, code);
+        Assert.Contains("\"dna\" is already a rating source", err);
+
         File.WriteAllLines(csv, ["k3e3/k3e3/k3e3/k3e3;0.5"]);
         var (badCode, _, badErr) = CliTests.Dna("rank", study.Folder, "--scores", csv);
         Assert.Equal(1, badCode);
