@@ -22,7 +22,8 @@ public sealed record ArchitectureSearchResult(IReadOnlyList<EvaluatedArchitectur
 public static class ArchitectureEvolution
 {
     public static ArchitectureSearchResult Run(SearchSpace space, Budget? budget, EvolutionSettings settings, long seed,
-        Func<int, IReadOnlyList<Architecture>, IReadOnlyList<double>> rate, IProgress<GenerationReport>? progress = null, CancellationToken cancel = default)
+        Func<int, IReadOnlyList<Architecture>, IReadOnlyList<double>> rate, IProgress<GenerationReport>? progress = null, CancellationToken cancel = default,
+        Func<IReadOnlyList<Architecture>, IReadOnlyList<double>>? rerate = null)
     {
         var genes = new ArchitectureGenes(space);
         var geneSpace = new GeneSpace(genes.Cardinalities, genes.Canonical);
@@ -34,7 +35,8 @@ public static class ArchitectureEvolution
         }
         var clock = Stopwatch.StartNew();
         var result = new EvolutionarySearch(geneSpace, settings, Feasible, seed)
-            .Run((generation, population) => rate(generation, population.Select(genes.Decode).ToList()), progress, cancel);
+            .Run((generation, population) => rate(generation, population.Select(genes.Decode).ToList()), progress, cancel,
+                rerate is null ? null : parents => rerate(parents.Select(genes.Decode).ToList()));
         if (result.Evaluated.Count == 0)
             throw new TrainingException($"no architecture of {space.Name} fits {budget}; raise the budget");
         EvaluatedArchitecture Describe(Individual i)

@@ -15,7 +15,8 @@ public sealed record SupernetSearchResult(ArchitectureSearchResult Search, Probe
 /// <summary>
 /// SPOS's evolutionary search with a supernet as the rating source, plain (<c>shifter</c> null) or with Supernet
 /// Shifting: each generation's candidates are rated first (recalibrated validation accuracy), then train the
-/// supernet. Probes are re-rated after each generation to show the shift; their time is kept out of the search time.
+/// supernet, and the would-be parents are rated again on the moved supernet before they are chosen. Probes are
+/// re-rated after each generation to show the shift; their time is kept out of the search time.
 /// </summary>
 public sealed class SupernetSearch(SinglePathSupernet supernet, PathEvaluator evaluator, SupernetShifter? shifter)
 {
@@ -38,7 +39,9 @@ public sealed class SupernetSearch(SinglePathSupernet supernet, PathEvaluator ev
             shifter?.Shift(population);
             Probe();
             return fitness;
-        }, progress, cancel);
+        }, progress, cancel,
+            // Shifting moved the supernet: parents' older scores no longer say how it rates them.
+            shifter is null ? null : parents => parents.Select(evaluator.Accuracy).ToList());
         var result = search with { SearchSeconds = search.SearchSeconds - probeClock.Elapsed.TotalSeconds };
         return new SupernetSearchResult(result, probes is { Count: > 0 } ? new ProbeTrace(probes.Select(p => p.ToString()).ToList(), trace) : null,
             shifter?.Steps ?? 0, probeClock.Elapsed.TotalSeconds);

@@ -80,4 +80,18 @@ public class EvolutionarySearchTests
         var settings = new EvolutionSettings { Population = population, Generations = generations, Parents = parents, MutationProbability = mutation };
         Assert.Throws<ArgumentException>(() => new EvolutionarySearch(Space, settings, _ => true, 0).Run((_, pop) => pop.Select(Fitness).ToList()));
     }
+
+    [Fact]
+    public void Parents_scored_before_the_evaluator_moved_are_rated_again_before_they_are_chosen()
+    {
+        // Generation 0's scores are inflated by 100 (as a supernet rates before it is shifted); rerating gives the true ones.
+        double Score(int generation, int[] genes) => Fitness(genes) + (generation == 0 ? 100 : 0);
+        var stale = new EvolutionarySearch(Space, Small, _ => true, seed: 4).Run((g, pop) => pop.Select(x => Score(g, x)).ToList());
+        Assert.True(stale.Best.Fitness > 50, "without rerating, an inflated first generation stays on top");
+
+        var rerated = new EvolutionarySearch(Space, Small, _ => true, seed: 4)
+            .Run((g, pop) => pop.Select(x => Score(g, x)).ToList(), rerate: parents => parents.Select(Fitness).ToList());
+        Assert.All(rerated.Top, i => Assert.Equal(Fitness(i.Genes), i.Fitness));
+        Assert.Equal([3, 0, 3, 3, 0, 3], rerated.Best.Genes);
+    }
 }

@@ -58,8 +58,12 @@ public sealed record EvolutionResult(IReadOnlyList<Individual> Evaluated, IReadO
 /// </summary>
 public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settings, Func<int[], bool> feasible, long seed)
 {
+    /// <param name="rerate">
+    /// For an evaluator that changes as it goes (Supernet Shifting moves the supernet after rating a generation): rates
+    /// the would-be parents again, so parents are chosen by what they score now, not by a score from before the move.
+    /// </param>
     public EvolutionResult Run(Func<int, IReadOnlyList<int[]>, IReadOnlyList<double>> evaluate, IProgress<GenerationReport>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, Func<IReadOnlyList<int[]>, IReadOnlyList<double>>? rerate = null)
     {
         settings.Validate();
         var rng = StableRandom.For(seed, 0x45564F4C); // "EVOL"
@@ -81,6 +85,7 @@ public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settin
                 if (double.IsNaN(fitness[i])) throw new InvalidOperationException("the evaluator returned NaN");
                 evaluated.Add(new Individual(population[i], fitness[i], generation));
             }
+            if (rerate is not null) Rerate(evaluated, rerate);
             var parents = Ranked(evaluated).Take(settings.Parents).ToList();
             var report = new GenerationReport(generation, evaluated.Count, parents[0], parents.Average(p => p.Fitness));
             reports.Add(report);
@@ -93,6 +98,19 @@ public sealed class EvolutionarySearch(GeneSpace space, EvolutionSettings settin
             Fill(population, rng, seen, settings.Population);
         }
         return new EvolutionResult(evaluated, Ranked(evaluated).Take(Math.Max(settings.Parents, 1)).ToList(), reports);
+    }
+
+    /// <summary>The best individuals so far get their fitness measured again (one pass: the rest keep their scores).</summary>
+    private void Rerate(List<Individual> evaluated, Func<IReadOnlyList<int[]>, IReadOnlyList<double>> rerate)
+    {
+        var top = Ranked(evaluated).Take(settings.Parents).ToList();
+        var fresh = rerate(top.Select(i => i.Genes).ToList());
+        for (int i = 0; i < top.Count; i++)
+        {
+            if (double.IsNaN(fresh[i])) throw new InvalidOperationException("the evaluator returned NaN");
+            int at = evaluated.IndexOf(top[i]);
+            evaluated[at] = top[i] with { Fitness = fresh[i] };
+        }
     }
 
     /// <summary>Best first; among equals the earlier-evaluated one, so the order is deterministic.</summary>
