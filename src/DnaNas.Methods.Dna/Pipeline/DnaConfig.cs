@@ -70,16 +70,6 @@ public sealed record DnaConfig
 
     public static IReadOnlyList<string> PresetNames { get; } = ["quick", "full", "tiny"];
 
-    /// <summary>
-    /// quick: the README's main command, measured at 29.5 minutes on 2 cores: two 5-epoch trainings (12 minutes for
-    /// the baseline, 14 for a searched net with 7x7 ops) and 3 minutes of block training and rating; full: 500K parameters and 13-epoch trainings on the
-    /// training and validation images together (a PyTorch sweep, reports/recipe-sweep-pytorch, put the default recipe's
-    /// 12 epochs at 93.2-93.4% on 50,000 images and 93.7-93.8% on 60,000, and more epochs higher still), and a searched
-    /// network that trains no slower than the baseline by the latency table (<see cref="MaxTrainTimeRatio"/>); an idle
-    /// run takes two trainings of ~4.9 minutes an epoch plus ~9 minutes of search (reports/dna-full); tiny: minutes, for smoke tests of the whole pipeline
-    /// (its accuracy means nothing). The real presets distil from the baseline (<see cref="TeacherIsBaseline"/>): the
-    /// report trains it anyway, so the teacher costs nothing extra and is as strong as the recipe makes a network.
-    /// </summary>
     /// <summary>The training images a preset's epochs are written for: Fashion-MNIST's training split, or the tiny preset's subset.</summary>
     public static int ReferenceTrainImages(string preset) => preset == "tiny" ? 2_000 : ScheduleScaling.ReferenceTrainImages;
 
@@ -100,6 +90,16 @@ public sealed record DnaConfig
         };
     }
 
+    /// <summary>
+    /// quick: the README's main command, measured at 29.5 minutes on 2 cores: two 5-epoch trainings (12 minutes for
+    /// the baseline, 14 for a searched net with 7x7 ops) and 3 minutes of block training and rating; full: 500K parameters and 13-epoch trainings on the
+    /// training and validation images together (a PyTorch sweep, reports/recipe-sweep-pytorch, put the default recipe's
+    /// 12 epochs at 93.2-93.4% on 50,000 images and 93.7-93.8% on 60,000, and more epochs higher still), and a searched
+    /// network that trains no slower than the baseline by the latency table (<see cref="MaxTrainTimeRatio"/>); an idle
+    /// run takes two trainings of ~4.9 minutes an epoch plus ~9 minutes of search (reports/dna-full); tiny: minutes, for smoke tests of the whole pipeline
+    /// (its accuracy means nothing). The real presets distil from the baseline (<see cref="TeacherIsBaseline"/>): the
+    /// report trains it anyway, so the teacher costs nothing extra and is as strong as the recipe makes a network.
+    /// </summary>
     public static DnaConfig Preset(string name, DatasetRequest data, long seed = 0)
     {
         var space = BuiltinSpaces.FmnistMbconv;
