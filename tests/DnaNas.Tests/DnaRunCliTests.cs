@@ -9,6 +9,9 @@ namespace DnaNas.Tests;
 /// <summary>An uninterrupted tiny <c>dna run</c> on one thread, the reference the other runs must reproduce.</summary>
 public sealed class TinyReferenceRun : IDisposable
 {
+    /// <summary>The classes that compare with the reference run share one, so it trains once per test run.</summary>
+    public const string Collection = "tiny reference run";
+
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"dna-ref-{Guid.NewGuid():N}");
 
     public TinyReferenceRun()
@@ -23,8 +26,12 @@ public sealed class TinyReferenceRun : IDisposable
     }
 }
 
+[CollectionDefinition(TinyReferenceRun.Collection)]
+public sealed class TinyReferenceRunCollection : ICollectionFixture<TinyReferenceRun>;
+
 /// <summary>The real <c>dna run</c>, killed and resumed, and with blocks trained in parallel processes.</summary>
-public class DnaRunCliTests(TinyReferenceRun reference) : IClassFixture<TinyReferenceRun>
+[Collection(TinyReferenceRun.Collection)]
+public class DnaRunCliTests(TinyReferenceRun reference)
 {
     // One torch thread everywhere: the same ops in the same order, so ratings must match exactly.
     internal static readonly string[] Tiny = ["run", "--preset", "tiny", "--threads", "1"];

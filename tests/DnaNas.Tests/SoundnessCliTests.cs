@@ -7,7 +7,8 @@ using DnaNas.Methods.Dna;
 namespace DnaNas.Tests;
 
 /// <summary>What a run does when it is killed, interrupted, fed a damaged file or a diverging loss.</summary>
-public class SoundnessCliTests(TinyReferenceRun reference) : IClassFixture<TinyReferenceRun>
+[Collection(TinyReferenceRun.Collection)]
+public class SoundnessCliTests(TinyReferenceRun reference)
 {
     private static string TempFolder(string name) => Path.Combine(Path.GetTempPath(), $"dna-{name}-{Guid.NewGuid():N}");
 
@@ -79,7 +80,10 @@ public class SoundnessCliTests(TinyReferenceRun reference) : IClassFixture<TinyR
             run.WaitForExit();
             Assert.Equal(130, run.ExitCode);
             lock (lines) Assert.Contains(lines, l => l.Contains("stopped; the folder is resumable: dna run") && l.Contains("--resume"));
-            Assert.False(DnaRun.Open(folder).Layout.ReadState().IsDone("Blocks"));
+            // Stopped before the end (which stage depends on how fast this machine is), with what was done kept.
+            var state = DnaRun.Open(folder).Layout.ReadState();
+            Assert.False(state.IsDone("Report"));
+            Assert.True(state.IsDone("Features"));
 
             var (code, output, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--out", folder, "--resume"]);
             Assert.True(code == 0, err);
