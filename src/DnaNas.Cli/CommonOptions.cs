@@ -39,6 +39,7 @@ internal static class CommonOptions
     };
 
     public static Option<int?> MaxTrain() => new("--max-train") { Description = "Use at most this many training images (quick runs)." };
+    public static Option<int?> MaxValidation() => new("--max-validation") { Description = "Use at most this many validation images (quick runs)." };
     public static Option<int?> MaxTest() => new("--max-test") { Description = "Use at most this many test images (quick runs)." };
 
     public static Option<long> Seed() => new("--seed")
@@ -76,10 +77,11 @@ internal static class CommonOptions
         };
 
     public static DatasetRequest DataRequest(ParseResult p, Option<string> dataset, Option<string?> data, SearchSpace space,
-        Option<int?> maxTrain, Option<int?> maxTest, Option<long> splitSeed) =>
+        Option<int?> maxTrain, Option<int?> maxValidation, Option<int?> maxTest, Option<long> splitSeed) =>
         new(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), space.InputSize, space.InputChannels)
         {
             MaxTrain = p.GetValue(maxTrain),
+            MaxValidation = p.GetValue(maxValidation),
             MaxTest = p.GetValue(maxTest),
             SplitSeed = p.GetValue(splitSeed),
         };

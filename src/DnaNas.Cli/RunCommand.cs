@@ -49,7 +49,7 @@ internal static class RunCommand
         {
             TorchRuntime.Initialize(p.GetValue(threads));
             var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(choice.Seed)}");
-            var (config, space) = choice.Configure(p, folder);
+            var (config, space, data) = choice.Configure(p, folder);
             if (p.GetValue(teacher) is { } given)
             {
                 if (!Directory.Exists(given)) throw new ArgumentException($"--teacher {given}: no such folder; train one with dna teacher --out {given}");
@@ -64,7 +64,7 @@ internal static class RunCommand
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
-            PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress, CommonOptions.Cancellation));
+            PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress, CommonOptions.Cancellation, loaded: data));
             Console.WriteLine($"report: {pipeline.Layout.SummaryPath}");
             var search = pipeline.Layout.ReadSearch();
             Console.WriteLine($"searched: {search.Best.Architecture} ({search.Best.Params:N0} params)");
@@ -95,20 +95,24 @@ internal sealed class DnaChoiceOptions(Option<string> preset)
         foreach (var o in new Option[] { Space, Dataset, Data, BudgetParams, BudgetMacs, Seed, SplitSeed }) command.Options.Add(o);
     }
 
-    /// <summary>The configuration for a run in <paramref name="folder"/>, and its space (with the data's classes).</summary>
-    public (DnaConfig Config, SearchSpace Space) Configure(ParseResult p, string folder)
+    /// <summary>
+    /// The configuration for a run in <paramref name="folder"/>, its space (with the data's classes), and the data
+    /// its schedules were sized for, loaded once for the run too.
+    /// </summary>
+    public (DnaConfig Config, SearchSpace Space, DatasetSplits Data) Configure(ParseResult p, string folder)
     {
         var kind = Datasets.ParseKind(p.GetValue(Dataset)!);
         var choice = SpaceChoice.Choose(p.GetValue(Space), kind, p.GetValue(Data), folder);
         string presetName = p.GetValue(preset)!;
         var config = DnaConfig.Preset(presetName, choice.Request(kind, p.GetValue(Data), p.GetValue(SplitSeed)), p.GetValue(Seed)) with { SpaceName = choice.SpaceName };
+        Console.WriteLine($"loading {Datasets.KindName(kind)} ...");
         var data = Datasets.Load(config.Data);
         var space = TrainRun.SpaceFor(config.SpaceName, data);
         config = config.SizedFor(data.Train.Count, DnaConfig.ReferenceTrainImages(presetName));
         config = CommonOptions.ReadBudget(p, BudgetParams, BudgetMacs) is { } budget
             ? config with { BudgetKind = budget.Kind, Budget = budget.Limit }
             : config with { Budget = choice.ScaleBudget(config.Budget) };
-        return (config, space);
+        return (config, space, data);
     }
 }
 

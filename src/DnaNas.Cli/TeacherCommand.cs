@@ -39,11 +39,9 @@ internal static class TeacherCommand
             TorchRuntime.Initialize(p.GetValue(threads));
             if (p.GetValue(epochs) is <= 0) throw new ArgumentException($"--epochs must be positive, got {p.GetValue(epochs)}");
             var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"teacher-{p.GetValue(preset)}-seed{p.GetValue(choice.Seed)}"));
-            var (config, spaceDef) = choice.Configure(p, run.Folder);
+            var (config, spaceDef, splits) = choice.Configure(p, run.Folder);
             if (p.GetValue(arch) is { } given) Architecture.Parse(given, spaceDef); // fail on a bad string before training
 
-            Console.WriteLine($"loading {Datasets.KindName(config.Data.Kind)} ...");
-            var splits = Datasets.Load(config.Data);
             var space = TrainRun.SpaceFor(config.SpaceName, splits);
             var teacher = TeacherStage.ConfigFor(config, space);
             if (p.GetValue(arch) is { } a) teacher = teacher with { Architecture = a };

@@ -18,6 +18,7 @@ internal static class TrainCommand
         var dataset = CommonOptions.Dataset();
         var data = CommonOptions.Data();
         var maxTrain = CommonOptions.MaxTrain();
+        var maxValidation = CommonOptions.MaxValidation();
         var maxTest = CommonOptions.MaxTest();
         var seed = CommonOptions.Seed();
         var splitSeed = CommonOptions.SplitSeed();
@@ -40,7 +41,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train one architecture of a space stand-alone and report its test accuracy.")
         {
             space, arch, dataset, data, epochs, batch, optimizer, lr, wd, smoothing, warmup, noAugment, noFlip,
-            maxTrain, maxTest, seed, splitSeed, threads, output, resume,
+            maxTrain, maxValidation, maxTest, seed, splitSeed, threads, output, resume,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -62,7 +63,7 @@ internal static class TrainCommand
                 WarmupEpochs = p.GetValue(warmup),
                 Augment = p.GetValue(noAugment) ? null : new AugmentOptions(PadCrop: 2, HorizontalFlip: !p.GetValue(noFlip)),
             };
-            var request = CommonOptions.DataRequest(p, dataset, data, spaceDef, maxTrain, maxTest, splitSeed);
+            var request = CommonOptions.DataRequest(p, dataset, data, spaceDef, maxTrain, maxValidation, maxTest, splitSeed);
             Console.WriteLine($"loading {Datasets.KindName(request.Kind)} ...");
             var splits = Datasets.Load(request);
             // A subset asked for with --max-train is a quick look: its epochs stay the default's.

@@ -99,8 +99,8 @@ public sealed class BatchLoader
         var labels = new long[count];
         for (int i = 0; i < count; i++)
         {
-            // One block copy per image; the pixels themselves are only touched by torch.
-            Array.Copy(_set.Pixels, (long)indices[i] * imageSize, batchPixels, (long)i * imageSize, imageSize);
+            // One block copy (or, for a streamed set, one file read) per image; the pixels themselves are only touched by torch.
+            _set.CopyImage(indices[i], batchPixels.AsSpan(i * imageSize, imageSize));
             labels[i] = _set.Labels[indices[i]];
         }
 

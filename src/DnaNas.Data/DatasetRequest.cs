@@ -24,6 +24,13 @@ public sealed record DatasetRequest(DatasetKind Kind, string? Path, int InputSiz
     /// <summary>False decodes from the source files every time and writes no cache file.</summary>
     public bool UseCache { get; init; } = true;
 
+    /// <summary>
+    /// Decoded pixel bytes held in memory at most; a larger set streams from the decoded cache file image by image.
+    /// Null: <see cref="Datasets.DefaultInMemoryLimit"/>. Not part of the JSON: where pixels live changes no result.
+    /// </summary>
+    [JsonIgnore]
+    public long? InMemoryLimitBytes { get; init; }
+
     /// <summary>Keep at most this many training images (stratified, after the validation split).</summary>
     public int? MaxTrain { get; init; }
 
@@ -41,4 +48,20 @@ public sealed record DatasetRequest(DatasetKind Kind, string? Path, int InputSiz
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool MirrorChangesLabels { get; init; }
+
+    /// <summary>
+    /// What makes this request another data set than <paramref name="other"/>, or another split of it (subsets of the
+    /// same training split are the same data), in a few words; null when they are the same.
+    /// </summary>
+    public string? DifferenceFrom(DatasetRequest other)
+    {
+        static string? Full(string? path) => path is null ? null : System.IO.Path.GetFullPath(path).TrimEnd(System.IO.Path.DirectorySeparatorChar);
+        if (Kind != other.Kind) return $"{Datasets.KindName(Kind)}, not {Datasets.KindName(other.Kind)}";
+        if (Full(Path) != Full(other.Path)) return $"{Path ?? "the default location"}, not {other.Path ?? "the default location"}";
+        if (InputSize != other.InputSize || Channels != other.Channels)
+            return $"{InputSize}x{InputSize}x{Channels}, not {other.InputSize}x{other.InputSize}x{other.Channels}";
+        if (SplitSeed != other.SplitSeed || ValidationFraction != other.ValidationFraction)
+            return $"split seed {SplitSeed} and validation fraction {ValidationFraction:0.###}, not {other.SplitSeed} and {other.ValidationFraction:0.###}";
+        return null;
+    }
 }

@@ -14,8 +14,29 @@ internal abstract class OpenedSource
     public abstract int[] TestLabels { get; }
     public abstract IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>Images <paramref name="indices"/> of the pool (or of the test set), in that order, at size x size x channels.</summary>
-    public abstract ImageSet Decode(bool test, int[] indices, int size, int channels);
+    /// <summary>
+    /// Appends images <paramref name="indices"/> of the pool (or of the test set), in that order, at size x size x
+    /// channels, to <paramref name="sink"/>, a chunk at a time: a cache file can take a set larger than memory.
+    /// </summary>
+    public abstract void DecodeInto(bool test, int[] indices, int size, int channels, ImageSink sink);
+
+    /// <summary>Images <paramref name="indices"/> of the pool (or of the test set), in that order, in memory.</summary>
+    public ImageSet Decode(bool test, int[] indices, int size, int channels)
+    {
+        var sink = new ArraySink(indices.Length, channels, size, size);
+        DecodeInto(test, indices, size, channels, sink);
+        var labels = test ? TestLabels : PoolLabels;
+        return sink.ToSet(indices.Select(i => labels[i]).ToArray(), ClassNames);
+    }
+
+    /// <summary>Every image of the pool and of the test set, in memory.</summary>
+    public SourceData DecodeAll(int size, int channels) =>
+        new(Decode(false, AllOf(PoolLabels), size, channels), Decode(true, AllOf(TestLabels), size, channels));
+
+    /// <summary>Bytes of every image of the pool and the test set at size x size x channels.</summary>
+    public long DecodedBytes(int size, int channels) => (long)(PoolLabels.Length + TestLabels.Length) * channels * size * size;
+
+    public static int[] AllOf(int[] labels) => Enumerable.Range(0, labels.Length).ToArray();
 }
 
 /// <summary>An opened source whose images are already in memory at their own size (idx and digits: a few MB).</summary>
@@ -26,13 +47,13 @@ internal sealed class InMemorySource(SourceData native) : OpenedSource
     public override IReadOnlyList<string> ClassNames => native.TrainPool.ClassNames;
 
     // Resizing works image by image, so resizing the subset gives the same bytes as subsetting the resized set.
-    public override ImageSet Decode(bool test, int[] indices, int size, int channels) =>
-        ImageResampler.Fit((test ? native.Test : native.TrainPool).Subset(indices), size, channels);
+    public override void DecodeInto(bool test, int[] indices, int size, int channels, ImageSink sink) =>
+        ImageResampler.FitInto((test ? native.Test : native.TrainPool).Subset(indices), size, channels, sink);
 }
 
 /// <summary>
 /// A located dataset: its files are known to exist, so the cache key can be computed before anything is
-/// decoded. <see cref="Read"/> decodes, resizes and converts channels.
+/// decoded. <see cref="Open"/> reads the labels; its <see cref="OpenedSource"/> decodes, resizes and converts channels.
 /// </summary>
 internal abstract class DatasetSource
 {
@@ -51,10 +72,7 @@ internal abstract class DatasetSource
     /// <summary>The data set's own declaration of whether a left-right mirror keeps an image's class.</summary>
     public abstract bool MirrorKeepsLabels { get; }
 
-    /// <summary>Every image of the pool and the test set, decoded at the requested shape.</summary>
-    public abstract SourceData Read(int inputSize, int channels, long splitSeed);
-
-    /// <summary>Labels first, pixels on demand: what a request for a few images of a large set needs.</summary>
+    /// <summary>Labels first (after any seeded test hold-out), pixels on demand.</summary>
     public abstract OpenedSource Open(long splitSeed);
 
     /// <summary>Holds out a stratified, seeded share of <paramref name="all"/> as the test set.</summary>

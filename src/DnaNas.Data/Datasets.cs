@@ -52,6 +52,9 @@ public static class Datasets
     /// first and only the chosen ones are resized or decoded: 16 images at 224x224 must not cost (or overflow) a
     /// 9 GB array of all 60,000. The images chosen are the same either way, and so are their bytes, because every
     /// split depends on labels only and resizing works image by image.
+    /// A set whose images need more than the in-memory limit (<see cref="DatasetRequest.InMemoryLimitBytes"/>) is
+    /// decoded a chunk at a time into the cache file and its splits read images from there on demand
+    /// (<see cref="ImageSet.IsStreamed"/>): memory stays flat whatever the set's size, and the batches are the same.
     /// </remarks>
     /// <param name="fromCache">True when the decoded images came from the cache file, not the source files.</param>
     public static DatasetSplits Load(DatasetRequest request, out bool fromCache)
@@ -70,36 +73,44 @@ public static class Datasets
         // file cannot re-enable flips.
         bool mirrorKeepsLabels = source.MirrorKeepsLabels && !request.MirrorChangesLabels;
 
-        DatasetSplits splits;
+        long inMemoryLimit = request.InMemoryLimitBytes ?? DefaultInMemoryLimit();
         if (HasLimits(request) && !CacheHoldsWholeSet(source, request))
         {
-            fromCache = false;
-            splits = SplitBeforeDecoding(source.Open(request.SplitSeed), source.Name, request, mirrorKeepsLabels);
+            var opened = source.Open(request.SplitSeed);
+            var chosen = Choose(opened.PoolLabels, opened.TestLabels, opened.ClassNames.Count, request);
+            // Too many chosen images to hold: decode the whole set into the cache file once and stream from it.
+            if ((long)(chosen.Train.Length + chosen.Validation.Length + chosen.Test.Length) * request.Channels * request.InputSize * request.InputSize <= inMemoryLimit)
+            {
+                fromCache = false;
+                ImageSet Decode(bool test, int[] indices) =>
+                    opened.Decode(test, indices, request.InputSize, request.Channels).WithMirrorKeepsLabels(mirrorKeepsLabels);
+                return Finish(Decode(false, chosen.Train), Decode(false, chosen.Validation), Decode(true, chosen.Test), source.Name);
+            }
         }
-        else
-        {
-            var data = ReadThroughCache(source, request, out fromCache);
-            var pool = data.TrainPool.WithMirrorKeepsLabels(mirrorKeepsLabels);
-            var test = data.Test.WithMirrorKeepsLabels(mirrorKeepsLabels);
-            var chosen = Choose(pool.Labels, test.Labels, pool.ClassCount, request);
-            splits = Finish(pool.Subset(chosen.Train), pool.Subset(chosen.Validation), test.Subset(chosen.Test), source.Name);
-        }
-        return splits;
+
+        var data = ReadThroughCache(source, request, inMemoryLimit, out fromCache);
+        var pool = data.TrainPool.WithMirrorKeepsLabels(mirrorKeepsLabels);
+        var test = data.Test.WithMirrorKeepsLabels(mirrorKeepsLabels);
+        var picked = Choose(pool.Labels, test.Labels, pool.ClassCount, request);
+        return Finish(pool.Subset(picked.Train), pool.Subset(picked.Validation), test.Subset(picked.Test), source.Name);
     }
+
+    /// <summary>
+    /// Decoded images a load holds in memory at most (1 GiB, or $DNANAS_IN_MEMORY_MB); a larger set streams from the
+    /// decoded cache file image by image, so its size never shows in a process's memory.
+    /// </summary>
+    public static long DefaultInMemoryLimit() =>
+        Environment.GetEnvironmentVariable("DNANAS_IN_MEMORY_MB") is { Length: > 0 } text
+            ? long.TryParse(text, out long megabytes) && megabytes >= 0
+                ? megabytes << 20
+                : throw new DatasetException($"DNANAS_IN_MEMORY_MB is '{text}': set it to a whole number of megabytes, or unset it for 1024.")
+            : 1L << 30;
 
     private static bool HasLimits(DatasetRequest request) =>
         request.MaxTrain is not null || request.MaxValidation is not null || request.MaxTest is not null;
 
     private static bool CacheHoldsWholeSet(DatasetSource source, DatasetRequest request) =>
         request.UseCache && File.Exists(DatasetCache.FileFor(request.CacheDir ?? DefaultCacheDirectory(), source, DatasetCache.KeyFor(source, request)));
-
-    private static DatasetSplits SplitBeforeDecoding(OpenedSource opened, string name, DatasetRequest request, bool mirrorKeepsLabels)
-    {
-        var chosen = Choose(opened.PoolLabels, opened.TestLabels, opened.ClassNames.Count, request);
-        ImageSet Decode(bool test, int[] indices) =>
-            opened.Decode(test, indices, request.InputSize, request.Channels).WithMirrorKeepsLabels(mirrorKeepsLabels);
-        return Finish(Decode(false, chosen.Train), Decode(false, chosen.Validation), Decode(true, chosen.Test), name);
-    }
 
     private static void Validate(DatasetRequest request)
     {
@@ -119,23 +130,53 @@ public static class Datasets
         }
     }
 
-    private static SourceData ReadThroughCache(DatasetSource source, DatasetRequest request, out bool fromCache)
+    private static SourceData ReadThroughCache(DatasetSource source, DatasetRequest request, long inMemoryLimit, out bool fromCache)
     {
         fromCache = false;
-        if (!request.UseCache) return source.Read(request.InputSize, request.Channels, request.SplitSeed);
+        int size = request.InputSize, channels = request.Channels;
+        if (!request.UseCache)
+        {
+            var uncached = source.Open(request.SplitSeed);
+            if (uncached.DecodedBytes(size, channels) > inMemoryLimit)
+                throw new DatasetException(
+                    $"{TooManyToHold(uncached, size, channels, inMemoryLimit)}, and without the cache they cannot stream from disk: " +
+                    "turn the cache on, or use fewer images (--max-train, --max-validation, --max-test) or a smaller input size.");
+            return uncached.DecodeAll(size, channels);
+        }
 
         string key = DatasetCache.KeyFor(source, request);
         string file = DatasetCache.FileFor(request.CacheDir ?? DefaultCacheDirectory(), source, key);
-        if (DatasetCache.TryRead(file, key) is { } cached)
+        if (DatasetCache.TryRead(file, key, inMemoryLimit) is { } cached)
         {
             fromCache = true;
             return cached;
         }
 
-        var data = source.Read(request.InputSize, request.Channels, request.SplitSeed);
-        DatasetCache.TryWrite(file, key, data);
-        return data;
+        var opened = source.Open(request.SplitSeed);
+        if (opened.DecodedBytes(size, channels) <= inMemoryLimit)
+        {
+            var data = opened.DecodeAll(size, channels);
+            DatasetCache.TryWrite(file, key, data);
+            return data;
+        }
+
+        try
+        {
+            DatasetCache.WriteStreamed(file, key, opened, size, channels);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DatasetException(
+                $"{TooManyToHold(opened, size, channels, inMemoryLimit)}, so they stream from '{file}', which cannot be written " +
+                $"({e.Message.TrimEnd('.')}): free disk space there or point DNANAS_CACHE at a folder with room.", e);
+        }
+        return DatasetCache.TryRead(file, key, inMemoryLimit)
+            ?? throw new DatasetException($"The decoded image cache '{file}' does not read back: delete it and run again.");
     }
+
+    private static string TooManyToHold(OpenedSource opened, int size, int channels, long inMemoryLimit) =>
+        $"{opened.PoolLabels.Length + opened.TestLabels.Length:N0} images of {channels}x{size}x{size} are " +
+        $"{opened.DecodedBytes(size, channels) / 1e9:F1} GB, more than the {inMemoryLimit / 1e9:F1} GB held in memory (DNANAS_IN_MEMORY_MB)";
 
     /// <summary>Which images of the pool and of the test set each split keeps, from the labels alone.</summary>
     private sealed record Chosen(int[] Train, int[] Validation, int[] Test);

@@ -56,12 +56,6 @@ internal sealed class DigitsSource : DatasetSource
             : throw new DatasetException($"Digits file '{full}' does not exist: {InstallHint}.");
     }
 
-    public override SourceData Read(int inputSize, int channels, long splitSeed)
-    {
-        var all = ImageResampler.Fit(Parse(Location), inputSize, channels);
-        return HoldOutTest(all, TestFraction, splitSeed);
-    }
-
     // The hold-out depends on labels only, so holding out at 8x8 and resizing later picks the same images.
     public override OpenedSource Open(long splitSeed) => new InMemorySource(HoldOutTest(Parse(Location), TestFraction, splitSeed));
 

@@ -54,12 +54,6 @@ internal sealed class FashionMnistSource : DatasetSource
         throw new DatasetException($"Fashion-MNIST file '{packed}' is missing: {InstallHint}.");
     }
 
-    public override SourceData Read(int inputSize, int channels, long splitSeed)
-    {
-        var native = ReadNative();
-        return new SourceData(ImageResampler.Fit(native.TrainPool, inputSize, channels), ImageResampler.Fit(native.Test, inputSize, channels));
-    }
-
     // 28x28 gray is 55 MB for all 70k images: cheap to hold while the few chosen ones are resized.
     public override OpenedSource Open(long splitSeed) => new InMemorySource(ReadNative());
 

@@ -104,18 +104,10 @@ internal sealed class ImageFolderSource : DatasetSource
         return files.ToArray();
     }
 
-    public override SourceData Read(int inputSize, int channels, long splitSeed)
-    {
-        var train = Decode(_trainFiles, inputSize, channels);
-        return _testFiles is null
-            ? HoldOutTest(train, TestFraction, splitSeed)
-            : new SourceData(train, Decode(_testFiles, inputSize, channels));
-    }
-
     public override OpenedSource Open(long splitSeed)
     {
         if (_testFiles is not null) return new OpenedFolder(this, _trainFiles.ToArray(), _testFiles.ToArray());
-        // The same hold-out Read makes, chosen from the labels before any file is decoded.
+        // The test images are held out from the labels, before any file is decoded.
         var labels = _trainFiles.Select(file => file.Label).ToArray();
         var (test, train) = HoldOutIndices(labels, _classNames.Count, TestFraction, splitSeed);
         return new OpenedFolder(this, train.Select(i => _trainFiles[i]).ToArray(), test.Select(i => _trainFiles[i]).ToArray());
@@ -127,33 +119,38 @@ internal sealed class ImageFolderSource : DatasetSource
         public override int[] TestLabels { get; } = test.Select(file => file.Label).ToArray();
         public override IReadOnlyList<string> ClassNames => source._classNames;
 
-        public override ImageSet Decode(bool isTest, int[] indices, int size, int channels) =>
-            source.Decode(indices.Select(i => (isTest ? test : pool)[i]).ToArray(), size, channels);
+        public override void DecodeInto(bool isTest, int[] indices, int size, int channels, ImageSink sink) =>
+            DecodeFiles(indices.Select(i => (isTest ? test : pool)[i].Path).ToArray(), size, channels, sink);
     }
 
-    private ImageSet Decode(IReadOnlyList<LabelledFile> files, int size, int channels)
+    // Files decoded between two appends: about 32 MB of pixels, so memory stays flat however many images there are.
+    private const int ChunkBytes = 32 << 20;
+
+    private static void DecodeFiles(string[] files, int size, int channels, ImageSink sink)
     {
         int imageSize = channels * size * size;
-        var pixels = ImageSet.AllocatePixels(files.Count, channels, size, size);
-        var failures = new DatasetException?[files.Count];
-
-        // Each image lands in its own slot, so the result does not depend on scheduling. Break() still runs
-        // every lower index, so the error reported is always the first bad file in order.
-        Parallel.For(0, files.Count, (index, loop) =>
+        int perChunk = Math.Clamp(ChunkBytes / imageSize, 64, 8192);
+        var chunk = new byte[(long)Math.Min(perChunk, files.Length) * imageSize];
+        for (int start = 0; start < files.Length; start += perChunk)
         {
-            try
+            int count = Math.Min(perChunk, files.Length - start);
+            var failures = new DatasetException?[count];
+            // Each image lands in its own slot, so the result does not depend on scheduling. Break() still runs
+            // every lower index, so the error reported is always the first bad file in order.
+            Parallel.For(0, count, (index, loop) =>
             {
-                ImageDecoder.DecodeInto(files[index].Path, size, channels, pixels.AsSpan((int)((long)index * imageSize), imageSize));
-            }
-            catch (DatasetException e)
-            {
-                failures[index] = e;
-                loop.Break();
-            }
-        });
-        if (failures.FirstOrDefault(failure => failure is not null) is { } first) throw first;
-
-        var labels = files.Select(file => file.Label).ToArray();
-        return new ImageSet(pixels, labels, channels, size, size, _classNames);
+                try
+                {
+                    ImageDecoder.DecodeInto(files[start + index], size, channels, chunk.AsSpan(index * imageSize, imageSize));
+                }
+                catch (DatasetException e)
+                {
+                    failures[index] = e;
+                    loop.Break();
+                }
+            });
+            if (failures.FirstOrDefault(failure => failure is not null) is { } first) throw first;
+            sink.Append(chunk.AsSpan(0, count * imageSize));
+        }
     }
 }

@@ -8,12 +8,15 @@ internal static class PixelStatistics
         // A 256-bin histogram per channel makes the sums exact and the pass a cheap byte count.
         int planeSize = set.Height * set.Width;
         var histograms = new long[set.Channels * 256];
+        var pixels = new byte[set.ImageSize];
         for (int image = 0; image < set.Count; image++)
         {
+            // One image at a time: a streamed set is read from its file once, and no index outgrows an int.
+            set.CopyImage(image, pixels);
             for (int channel = 0; channel < set.Channels; channel++)
             {
                 var histogram = histograms.AsSpan(channel * 256, 256);
-                foreach (byte value in set.Pixels.AsSpan((image * set.Channels + channel) * planeSize, planeSize))
+                foreach (byte value in pixels.AsSpan(channel * planeSize, planeSize))
                     histogram[value]++;
             }
         }

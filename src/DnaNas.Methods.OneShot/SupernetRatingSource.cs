@@ -23,16 +23,31 @@ public sealed class SupernetRatingSource(string name, string fileName, bool chec
 
     public bool IsReady(RatingContext context) => File.Exists(Path.Combine(context.Folder, fileName));
 
+    /// <summary>The supernet of <paramref name="space"/> with this source's weights from <paramref name="folder"/>; the caller disposes it.</summary>
+    public SinglePathSupernet Load(SearchSpace space, string folder)
+    {
+        var supernet = new SinglePathSupernet(space);
+        try
+        {
+            string path = Path.Combine(folder, fileName);
+            if (checkpoint) SupernetTrainer.LoadWeights(path, supernet);
+            else
+            {
+                using var reader = new BinaryReader(File.OpenRead(path));
+                supernet.load(reader);
+            }
+            return supernet;
+        }
+        catch
+        {
+            supernet.Dispose();
+            throw;
+        }
+    }
+
     public IReadOnlyDictionary<string, double> Score(RatingContext context, IReadOnlyList<Architecture> architectures)
     {
-        using var supernet = new SinglePathSupernet(context.Space);
-        string path = Path.Combine(context.Folder, fileName);
-        if (checkpoint) SupernetTrainer.LoadWeights(path, supernet);
-        else
-        {
-            using var reader = new BinaryReader(File.OpenRead(path));
-            supernet.load(reader);
-        }
+        using var supernet = Load(context.Space, context.Folder);
         using var evaluator = new PathEvaluator(supernet, context.Data(), context.CalibrationImages, context.RatingImages, context.Seed);
         return architectures.ToDictionary(a => a.ToString(), evaluator.Accuracy);
     }

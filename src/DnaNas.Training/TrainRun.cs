@@ -48,6 +48,8 @@ public sealed class TrainRun(string folder)
     public string CheckpointPath => Path.Combine(Folder, "checkpoint.bin");
     public string ModelPath => Path.Combine(Folder, "model.bin");
     public string ResultPath => Path.Combine(Folder, "result.json");
+    /// <summary>Held while a process trains in this folder (<see cref="Jobs.JobLease"/>).</summary>
+    public string LeasePath => Path.Combine(Folder, "training.lease");
 
     /// <summary>
     /// The space a run trains on this data. A built-in space is a template and takes the data's class count; a space
@@ -71,6 +73,8 @@ public sealed class TrainRun(string folder)
         if (!resume && File.Exists(CheckpointPath))
             throw new TrainingException($"{Folder} already holds a training run; pass --resume to continue it or choose another --out");
         Directory.CreateDirectory(Folder);
+        // Before the checkpoint is read: a second process on this folder waits, then stops, instead of racing.
+        using var lease = Jobs.JobLease.Take(LeasePath, $"The training in {Folder}", Jobs.JobLease.DefaultWait);
         AtomicFile.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, JsonOptions.Indented));
 
         random.manual_seed(config.Seed);

@@ -25,7 +25,7 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData("train", "--arch", "--resume", "--epochs", "--optimizer", "--out", "--split-seed")]
+    [InlineData("train", "--arch", "--resume", "--epochs", "--optimizer", "--out", "--split-seed", "--max-validation")]
     [InlineData("eval", "--dataset", "--data")]
     [InlineData("space", "--space", "--samples", "--json", "--arch", "--latency-table")]
     [InlineData("bench", "--steps", "--threads", "search", "rating", "latency")]

@@ -22,9 +22,21 @@ public class SoundnessCliTests(TinyReferenceRun reference)
                 catch (UnauthorizedAccessException) { return false; }
             }).ToList();
 
-    private static Process StartUntil(string[] args, Func<string, bool> ready, out List<string> lines)
+    /// <param name="asTerminalJob">
+    /// Start the run with Ctrl+C's signal (SIGINT) at its default, as a terminal's foreground job has it. A process
+    /// started in the background of a script inherits SIGINT ignored (the shell's rule, which .NET keeps), and a test
+    /// host may have been started that way, as CI does.
+    /// </param>
+    private static Process StartUntil(string[] args, Func<string, bool> ready, out List<string> lines, bool asTerminalJob = false)
     {
-        var process = new Process { StartInfo = CliTests.DnaStart(args) };
+        var start = CliTests.DnaStart(args);
+        if (asTerminalJob)
+        {
+            start.ArgumentList.Insert(0, start.FileName);
+            start.ArgumentList.Insert(0, "--default-signal=INT");
+            start.FileName = "env";
+        }
+        var process = new Process { StartInfo = start };
         var seen = new List<string>();
         var gate = new ManualResetEventSlim();
         process.OutputDataReceived += (_, e) =>
@@ -67,6 +79,37 @@ public class SoundnessCliTests(TinyReferenceRun reference)
             if (Directory.Exists(folder)) Directory.Delete(folder, true);
         }
     }
+
+    [Fact]
+    public void Ctrl_c_stops_at_the_next_step_says_how_to_resume_and_leaves_a_resumable_folder()
+    {
+        string folder = TempFolder("interrupted");
+        try
+        {
+            using var run = StartUntil([.. DnaRunCliTests.Tiny, "--jobs", "1", "--out", folder], l => l.Contains("block 1/4 epoch 1/1"), out var lines, asTerminalJob: true);
+            Assert.Equal(0, Kill(run.Id, 2)); // SIGINT, as Ctrl+C sends
+            Assert.True(run.WaitForExit(TimeSpan.FromSeconds(60)), "Ctrl+C did not stop the run");
+            run.WaitForExit();
+            Assert.Equal(130, run.ExitCode);
+            lock (lines) Assert.Contains(lines, l => l.Contains("stopped; the folder is resumable: dna run") && l.Contains("--resume"));
+            // Stopped before the end (which stage depends on how fast this machine is), with what was done kept.
+            var state = DnaRun.Open(folder).Layout.ReadState();
+            Assert.False(state.IsDone("Report"));
+            Assert.True(state.IsDone("Features"));
+
+            var (code, output, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--out", folder, "--resume"]);
+            Assert.True(code == 0, err);
+            Assert.Contains("== Features\n   done earlier", output);
+            DnaRunCliTests.AssertSameRatings(reference.Folder, folder);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     [Fact]
     public void A_diverging_loss_stops_training_at_once_naming_epoch_and_step_before_anything_is_saved()
@@ -163,10 +206,10 @@ public class SoundnessCliTests(TinyReferenceRun reference)
     public void A_teacher_of_other_data_or_another_split_is_named_and_the_same_data_in_a_subset_is_not()
     {
         var run = new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1);
-        Assert.Null(TeacherStage.DataDifference(run with { MaxTrain = 2_000 }, run));
-        Assert.Contains("split seed 1", TeacherStage.DataDifference(run with { SplitSeed = 1 }, run));
-        Assert.Contains("digits", TeacherStage.DataDifference(run with { Kind = DatasetKind.Digits }, run));
-        Assert.Contains("/tmp/photos", TeacherStage.DataDifference(run with { Kind = DatasetKind.ImageFolder, Path = "/tmp/photos" }, run with { Kind = DatasetKind.ImageFolder, Path = "/tmp/other" }));
+        Assert.Null((run with { MaxTrain = 2_000 }).DifferenceFrom(run));
+        Assert.Contains("split seed 1", (run with { SplitSeed = 1 }).DifferenceFrom(run));
+        Assert.Contains("digits", (run with { Kind = DatasetKind.Digits }).DifferenceFrom(run));
+        Assert.Contains("/tmp/photos", (run with { Kind = DatasetKind.ImageFolder, Path = "/tmp/photos" }).DifferenceFrom(run with { Kind = DatasetKind.ImageFolder, Path = "/tmp/other" }));
     }
 
     [Fact]

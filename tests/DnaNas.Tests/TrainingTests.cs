@@ -46,6 +46,45 @@ public class TrainingTests
     }
 
     [Fact]
+    public async Task A_training_waits_while_another_process_holds_its_folder_and_two_never_train_one_folder()
+    {
+        var data = SmallFashionMnist();
+        string folder = TempFolder();
+        try
+        {
+            var run = new TrainRun(folder);
+            Task<TrainRunResult> second;
+            using (var held = Training.Jobs.JobLease.Take(run.LeasePath, "test", TimeSpan.Zero))
+            {
+                // Another process sees the lock too (flock(1) takes the same kind of lock .NET does).
+                using (var probe = System.Diagnostics.Process.Start("flock", ["--nonblock", run.LeasePath, "true"]))
+                {
+                    probe.WaitForExit();
+                    Assert.Equal(1, probe.ExitCode);
+                }
+                var refused = Assert.Throws<TrainingException>(() => Training.Jobs.JobLease.Take(run.LeasePath, "The training in " + folder, TimeSpan.FromMilliseconds(300)));
+                Assert.Contains("is being trained by another process", refused.Message);
+                Assert.Contains("before resuming", refused.Message);
+
+                // A resume while the lease is held waits: it reads no checkpoint and writes nothing.
+                second = Task.Run(() => new TrainRun(folder).Run(Config(1), data, resume: true));
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Assert.False(second.IsCompleted);
+                Assert.False(File.Exists(run.CheckpointPath));
+                Assert.False(File.Exists(run.ConfigPath));
+            }
+            var result = await second.WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.Equal(1, result.Epochs);
+            // Once trained and let go, the folder is free for the next holder.
+            using var next = Training.Jobs.JobLease.Take(run.LeasePath, "test", TimeSpan.Zero);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    [Fact]
     public void Resuming_a_folder_trained_with_another_configuration_is_refused()
     {
         var data = SmallFashionMnist();

@@ -1,3 +1,4 @@
+using DnaNas.Training.Jobs;
 using System.Diagnostics;
 using DnaNas.Modules;
 using DnaNas.Training;
@@ -35,6 +36,8 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed, IBlockObjective 
         IProgress<(int Block, int Epoch, int Step, int Steps, double Loss)>? progress = null, CancellationToken cancel = default)
     {
         int block = cell.BlockIndex;
+        // Before the checkpoint is read: a resumed run never trains a block an old job process still trains.
+        using var lease = JobLease.Take(checkpointPath + ".lease", $"Block {block + 1} ({checkpointPath})", JobLease.DefaultWait);
         using var optimizer = optim.Adam(cell.parameters(), recipe.LearningRate, weight_decay: recipe.WeightDecay);
         var state = new BlockTrainingState(block, 0, []);
         if (File.Exists(checkpointPath)) state = Format.Load(checkpointPath, cell, optimizer);

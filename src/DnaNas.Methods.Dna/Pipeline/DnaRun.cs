@@ -65,7 +65,9 @@ public sealed class DnaRun(string folder, DnaConfig config)
     private StagedRun Staged => new(Folder, Fingerprint(), "DNA run");
 
     /// <param name="until">The last stage to run (a ranking study needs the ratings only); null runs them all.</param>
-    public StageState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default, string? until = null)
+    /// <param name="loaded">The data of <see cref="DnaConfig.Data"/>, when the caller has loaded it already; null loads it.</param>
+    public StageState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default, string? until = null,
+        DatasetSplits? loaded = null)
     {
         var state = Staged.Load(resume);
         Directory.CreateDirectory(Folder);
@@ -73,8 +75,8 @@ public sealed class DnaRun(string folder, DnaConfig config)
         AtomicFile.WriteAllText(Layout.EnvironmentPath, JsonSerializer.Serialize(RunEnvironment.Capture(), JsonOptions.Indented));
         Staged.Save(state);
 
-        progress.Report(new PipelineEvent(TeacherStage.StageName, $"loading {Datasets.KindName(Config.Data.Kind)}"));
-        var data = Datasets.Load(Config.Data);
+        if (loaded is null) progress.Report(new PipelineEvent(TeacherStage.StageName, $"loading {Datasets.KindName(Config.Data.Kind)}"));
+        var data = loaded ?? Datasets.Load(Config.Data);
         var space = TrainRun.SpaceFor(Config.SpaceName, data);
         AtomicFile.WriteAllText(Layout.SpacePath, SpaceFile.ToJson(space));
         CheckBudget(space);

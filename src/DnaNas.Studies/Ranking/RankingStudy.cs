@@ -126,13 +126,6 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         c.Report("Scores", $"{entries.Count} architectures scored by {string.Join(", ", scored)}");
     }
 
-    private SinglePathSupernet LoadSupernet(SearchSpace space, string path)
-    {
-        var supernet = new SinglePathSupernet(space);
-        SupernetTrainer.LoadWeights(path, supernet);
-        return supernet;
-    }
-
     /// <summary>The probes: the best ground-truth architectures within the budget, and random ones within it.</summary>
     public IReadOnlyList<Architecture> Probes(SearchSpace space)
     {
@@ -150,7 +143,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         string stage = shifting ? "ShiftingSearch" : "Search";
         var data = SupernetData();
         var space = Space(data);
-        using var supernet = LoadSupernet(space, SupernetPath);
+        using var supernet = SupernetRatingSource.Trained.Load(space, Folder);
         using var evaluator = new PathEvaluator(supernet, data, Config.CalibrationImages, Config.RatingImages, Config.Seed);
         using var shifter = shifting ? new SupernetShifter(supernet, data, Config.Shifting, Config.Seed) : null;
         var budget = new Budget(Config.BudgetKind, Config.Budget);

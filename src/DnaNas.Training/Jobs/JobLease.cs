@@ -1,9 +1,11 @@
 namespace DnaNas.Training.Jobs;
 
 /// <summary>
-/// One item of a run is trained by one process at a time: a resumed run whose old job processes have not exited yet
-/// would otherwise train the same block twice and race on its checkpoint. The lease is an exclusively opened file
-/// (an advisory lock on Linux) that the operating system releases when its holder dies, however it dies.
+/// One item of a run (a block's cell, a network's training) is trained by one process at a time: a resumed run whose
+/// old job processes have not exited yet would otherwise train the same item twice and race on its checkpoint. The
+/// lease is a file opened exclusively (FileShare.None, an flock(2) lock on Linux) that the operating system releases
+/// when its holder dies, however it dies. It is taken where the checkpoint is read, so job processes and in-process
+/// training are covered alike.
 /// </summary>
 public sealed class JobLease : IDisposable
 {
@@ -11,12 +13,13 @@ public sealed class JobLease : IDisposable
 
     private JobLease(FileStream file) => _file = file;
 
-    /// <summary>Takes the lease on (<paramref name="kind"/>, <paramref name="index"/>) in the run folder, waiting up to <paramref name="wait"/> for a holder to go.</summary>
-    public static JobLease Take(string runFolder, string kind, int index, TimeSpan wait)
+    /// <summary>
+    /// Takes the lease held in <paramref name="path"/>, waiting up to <paramref name="wait"/> for a holder to let go;
+    /// after that, a one-line error that names <paramref name="what"/> is being trained elsewhere.
+    /// </summary>
+    public static JobLease Take(string path, string what, TimeSpan wait)
     {
-        string folder = Path.Combine(runFolder, "leases");
-        Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, $"{kind}-{index}.lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
@@ -30,7 +33,7 @@ public sealed class JobLease : IDisposable
             }
             catch (IOException)
             {
-                throw new TrainingException($"{kind} {index + 1} of {runFolder} is being trained by another process; stop it (or wait for it) before resuming");
+                throw new TrainingException($"{what} is being trained by another process (it holds {path}); stop that process, or let it finish, before resuming");
             }
         }
     }

@@ -38,22 +38,6 @@ public sealed class TeacherStage : IStage<DnaRunContext>
         config.TeacherRecipe ?? config.RetrainRecipe with { DistillationWeight = 0, TrainOnValidation = false };
 
     /// <summary>
-    /// What makes two data requests different data sets or different splits of one (subsets of the same training
-    /// split are the same data); null when they are the same.
-    /// </summary>
-    public static string? DataDifference(Data.DatasetRequest teacher, Data.DatasetRequest run)
-    {
-        static string? Full(string? path) => path is null ? null : Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
-        if (teacher.Kind != run.Kind) return $"{Data.Datasets.KindName(teacher.Kind)}, not {Data.Datasets.KindName(run.Kind)}";
-        if (Full(teacher.Path) != Full(run.Path)) return $"{teacher.Path ?? "the default location"}, not {run.Path ?? "the default location"}";
-        if (teacher.InputSize != run.InputSize || teacher.Channels != run.Channels)
-            return $"{teacher.InputSize}x{teacher.InputSize}x{teacher.Channels}, not {run.InputSize}x{run.InputSize}x{run.Channels}";
-        if (teacher.SplitSeed != run.SplitSeed || teacher.ValidationFraction != run.ValidationFraction)
-            return $"split seed {teacher.SplitSeed} and validation fraction {teacher.ValidationFraction:0.###}, not {run.SplitSeed} and {run.ValidationFraction:0.###}";
-        return null;
-    }
-
-    /// <summary>
     /// Copies a finished teacher into the run folder (so the run stays whole if the original moves), after checking
     /// that its blocks line up with this run's space and that it was trained for these classes.
     /// </summary>
@@ -66,7 +50,7 @@ public sealed class TeacherStage : IStage<DnaRunContext>
         if (TrainRun.SpaceFor(config.SpaceName, c.Data) != c.Space)
             throw new TrainingException(
                 $"teacher {given} was trained in space {config.SpaceName}, this run searches {c.Config.SpaceName}: their blocks must line up; train one with dna teacher");
-        if (DataDifference(config.Data, c.Config.Data) is { } difference)
+        if (config.Data.DifferenceFrom(c.Config.Data) is { } difference)
             throw new TrainingException(
                 $"teacher {given} was trained on other data than this run's ({difference}): its validation images may be the ones that rate candidates; train one with dna teacher on this data");
         source.LoadModel(c.Data).Model.Dispose(); // refuses a teacher of other classes
