@@ -13,7 +13,15 @@ public static class CostStratifiedSampler
     /// cost range with <paramref name="count"/> evenly spaced targets, and takes for each target the closest unused
     /// pool member. Deterministic in <paramref name="seed"/>; distinct architectures; cheapest and dearest included.
     /// </summary>
-    public static IReadOnlyList<Architecture> Sample(SearchSpace space, int count, Func<Architecture, long> cost, long seed, int poolPerArchitecture = 200)
+    public static IReadOnlyList<Architecture> Sample(SearchSpace space, int count, Func<Architecture, long> cost, long seed, int poolPerArchitecture = 200) =>
+        Sample(space, count, cost, seed, long.MinValue, long.MaxValue, exclude: null, poolPerArchitecture);
+
+    /// <summary>
+    /// The same within the cost band [<paramref name="minCost"/>, <paramref name="maxCost"/>]: the pool keeps only
+    /// architectures inside it (and none of <paramref name="exclude"/>), and the targets span what the pool found there.
+    /// </summary>
+    public static IReadOnlyList<Architecture> Sample(SearchSpace space, int count, Func<Architecture, long> cost, long seed,
+        long minCost, long maxCost, IReadOnlySet<string>? exclude, int poolPerArchitecture = 200)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var genes = new ArchitectureGenes(space);
@@ -22,11 +30,15 @@ public static class CostStratifiedSampler
         for (int i = 0; i < count * poolPerArchitecture; i++)
         {
             var architecture = genes.Decode(genes.Cardinalities.Select(c => rng.Next(c)).ToArray());
-            pool.TryAdd(architecture.ToString(), (architecture, cost(architecture)));
+            long c = cost(architecture);
+            if (c < minCost || c > maxCost || exclude?.Contains(architecture.ToString()) == true) continue;
+            pool.TryAdd(architecture.ToString(), (architecture, c));
         }
         var sorted = pool.Values.OrderBy(p => p.Cost).ThenBy(p => p.Architecture.ToString(), StringComparer.Ordinal).ToList();
         if (sorted.Count < count)
-            throw new ArgumentException($"the space has too few distinct architectures for {count} samples (found {sorted.Count})");
+            throw new ArgumentException(minCost == long.MinValue && maxCost == long.MaxValue
+                ? $"the space has too few distinct architectures for {count} samples (found {sorted.Count})"
+                : $"{count * poolPerArchitecture:N0} random architectures gave {sorted.Count} distinct ones costing {minCost:N0}-{maxCost:N0}, fewer than the {count} asked for: widen the band or ask for fewer");
         long min = sorted[0].Cost, max = sorted[^1].Cost;
         var used = new bool[sorted.Count];
         var picked = new List<Architecture>();
