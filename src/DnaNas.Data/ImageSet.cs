@@ -18,6 +18,11 @@ public sealed class ImageSet
     /// </param>
     public ImageSet(byte[] pixels, int[] labels, int channels, int height, int width, IReadOnlyList<string> classNames,
         bool mirrorKeepsLabels = true)
+        : this(ArrayOf(pixels, labels, channels, height, width), labels, channels, height, width, classNames, mirrorKeepsLabels)
+    {
+    }
+
+    private static ArrayPixels ArrayOf(byte[] pixels, int[] labels, int channels, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(labels);
@@ -28,13 +33,7 @@ public sealed class ImageSet
         if (pixels.LongLength != imageBytes * labels.Length)
             throw new ArgumentException(
                 $"{pixels.LongLength} pixel bytes do not hold {labels.Length} images of {channels}x{height}x{width}.", nameof(pixels));
-        _store = new ArrayPixels(pixels, checked((int)imageBytes));
-        Labels = CheckedLabels(labels, classNames);
-        Channels = channels;
-        Height = height;
-        Width = width;
-        ClassNames = classNames.ToArray();
-        MirrorKeepsLabels = mirrorKeepsLabels;
+        return new ArrayPixels(pixels, checked((int)imageBytes));
     }
 
     /// <summary>A set over <paramref name="store"/>'s images, one label each.</summary>

@@ -26,7 +26,7 @@ public sealed class BatchLoaderTests
         return bytes.bytes.ToArray();
     }
 
-    private static List<(float[] X, long[] Y)> Collect(BatchLoader loader, int epoch)
+    internal static List<(float[] X, long[] Y)> Collect(BatchLoader loader, int epoch)
     {
         var batches = new List<(float[], long[])>();
         foreach (var (x, y) in loader.Epoch(epoch))

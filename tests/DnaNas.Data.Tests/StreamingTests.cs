@@ -38,18 +38,17 @@ public sealed class StreamingTests : IDisposable
         for (int i = 0; i < expected.Count; i++) Assert.Equal(Image(expected, i), Image(actual, i));
     }
 
-    private static List<(float[] X, long[] Y)> Epoch(DatasetSplits data, ImageSet set, int epoch)
+    private static void AssertSameSplits(DatasetSplits expected, DatasetSplits actual)
     {
-        var loader = new BatchLoader(set, 64, data.Mean, data.Std, shuffle: true, new AugmentOptions(), seed: 3);
-        var batches = new List<(float[], long[])>();
-        foreach (var (x, y) in loader.Epoch(epoch))
-        {
-            using (x)
-            using (y)
-                batches.Add((x.data<float>().ToArray(), y.data<long>().ToArray()));
-        }
-        return batches;
+        AssertSameImages(expected.Train, actual.Train);
+        AssertSameImages(expected.Validation, actual.Validation);
+        AssertSameImages(expected.Test, actual.Test);
+        Assert.Equal(expected.Mean, actual.Mean);
+        Assert.Equal(expected.Std, actual.Std);
     }
+
+    private static List<(float[] X, long[] Y)> Epoch(DatasetSplits data, ImageSet set, int epoch) =>
+        BatchLoaderTests.Collect(new BatchLoader(set, 64, data.Mean, data.Std, shuffle: true, new AugmentOptions(), seed: 3), epoch);
 
     [Fact]
     public void Digits_over_the_limit_stream_from_the_cache_with_the_same_images_statistics_and_batches()
@@ -61,11 +60,7 @@ public sealed class StreamingTests : IDisposable
         Assert.True(streamed.Train.IsStreamed && streamed.Validation.IsStreamed && streamed.Test.IsStreamed);
         Assert.False(firstFromCache);
         Assert.Throws<InvalidOperationException>(() => streamed.Train.Pixels);
-        AssertSameImages(held.Train, streamed.Train);
-        AssertSameImages(held.Validation, streamed.Validation);
-        AssertSameImages(held.Test, streamed.Test);
-        Assert.Equal(held.Mean, streamed.Mean);
-        Assert.Equal(held.Std, streamed.Std);
+        AssertSameSplits(held, streamed);
         var (heldBatches, streamedBatches) = (Epoch(held, held.Train, 1), Epoch(streamed, streamed.Train, 1));
         Assert.Equal(heldBatches.Count, streamedBatches.Count);
         for (int b = 0; b < heldBatches.Count; b++)
@@ -96,10 +91,7 @@ public sealed class StreamingTests : IDisposable
         var streamed = Datasets.Load(request with { CacheDir = _streamCache.Path, InMemoryLimitBytes = 50_000 });
 
         Assert.True(streamed.Train.IsStreamed);
-        AssertSameImages(held.Train, streamed.Train);
-        AssertSameImages(held.Validation, streamed.Validation);
-        AssertSameImages(held.Test, streamed.Test);
-        Assert.Equal(held.Mean, streamed.Mean);
+        AssertSameSplits(held, streamed);
     }
 
     [Fact]
