@@ -15,7 +15,7 @@ public sealed class FolderShapeTests : IDisposable
     /// </summary>
     internal static void WriteFashionFolder(string root, int side, bool colour)
     {
-        var fashion = Datasets.Load(new DatasetRequest(DatasetKind.FashionMnist, null, side, 1) { UseCache = false, MaxTest = 60 });
+        var fashion = Datasets.Load(new DatasetRequest(DatasetKind.FashionMnist, null, side, 1) { UseCache = false, MaxTrain = 10, MaxValidation = 10, MaxTest = 60 });
         var tints = new (float R, float G, float B)[] { (1, 0.3f, 0.3f), (0.3f, 1, 0.3f), (0.3f, 0.3f, 1), (1, 1, 0.3f), (0.3f, 1, 1) };
         var written = new int[5];
         for (int i = 0; i < fashion.Test.Count; i++)
