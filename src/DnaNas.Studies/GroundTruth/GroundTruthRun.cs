@@ -88,13 +88,19 @@ public sealed class GroundTruthRun(string folder, GroundTruthConfig config)
             var pending = store.All().Where(e => !e.IsTrained).Select(e => e.Index).ToList();
             if (Jobs is { Parallel: > 1 } jobs && pending.Count > 1)
             {
+                // A batch of one job a slot at a time, the database updated after each: a session that ends mid-way
+                // leaves every finished training in the database, which is what a later machine continues from.
                 var fractions = new Dictionary<int, double>();
-                jobs.Run(JobKind, Folder, pending, TorchRuntime.Threads, p =>
+                foreach (var batch in pending.Chunk(jobs.Parallel))
                 {
-                    fractions[p.Index] = p.Fraction;
-                    progress.Report(p with { Fraction = (count - pending.Count + fractions.Values.Sum()) / count });
-                }, cancel);
-                Collect(store);
+                    cancel.ThrowIfCancellationRequested();
+                    jobs.Run(JobKind, Folder, batch, TorchRuntime.Threads, p =>
+                    {
+                        fractions[p.Index] = p.Fraction;
+                        progress.Report(p with { Fraction = (count - pending.Count + fractions.Values.Sum()) / count });
+                    }, cancel);
+                    Collect(store);
+                }
             }
             else
             {
