@@ -7,5 +7,6 @@ scripts/ensure-data.sh --with-digits
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 dotnet build DnaNas.slnx -c Release -v q -nologo
 for project in tests/*/; do
-  dotnet test "$project" -c Release --no-build -v q -nologo
+  # One line per test with its time, so a suite that nears its 20 minutes shows where they go.
+  dotnet test "$project" -c Release --no-build -v q -nologo --logger "console;verbosity=normal"
 done
