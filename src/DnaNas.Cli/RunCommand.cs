@@ -26,6 +26,11 @@ internal static class RunCommand
             Description = "Retrain (searched and baseline alike) with the teacher's logits as soft targets, at this weight (0-1; 0 = off).",
             DefaultValueFactory = _ => 0,
         };
+        var blockSampling = new Option<string>("--block-sampling")
+        {
+            Description = "Which candidate each block-training step trains: uniform (over all candidates, DNA's rule) or depth-first (every depth an equal share).",
+            DefaultValueFactory = _ => "uniform",
+        };
         var teacher = new Option<string?>("--teacher")
         {
             Description = "A finished teacher folder (dna teacher) to distil from instead of training one; the baseline then trains on its own.",
@@ -42,7 +47,7 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            maxTrainTime, teacher, softTargets, threads, jobs, output, resume,
+            maxTrainTime, teacher, softTargets, blockSampling, threads, jobs, output, resume,
         };
         choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
@@ -60,6 +65,13 @@ internal static class RunCommand
             double soft = p.GetValue(softTargets);
             if (soft is < 0 or > 1) throw new ArgumentException($"--soft-targets must be between 0 and 1, got {soft}");
             if (soft > 0) config = config with { RetrainRecipe = config.RetrainRecipe with { DistillationWeight = soft } };
+            var sampling = p.GetValue(blockSampling) switch
+            {
+                "uniform" => CandidateSampling.Uniform,
+                "depth-first" => CandidateSampling.DepthFirst,
+                var other => throw new ArgumentException($"--block-sampling must be uniform or depth-first, got \"{other}\""),
+            };
+            config = config with { BlockRecipe = config.BlockRecipe with { Sampling = sampling } };
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };

@@ -172,6 +172,19 @@ public sealed record SearchSpace
         return new Candidate(layers);
     }
 
+    /// <summary>
+    /// A candidate whose depth is drawn uniformly first and its ops then (as SPOS's path sampler does): every depth
+    /// gets an equal share, where uniform sampling gives a 3-layer block's depth-1 candidates 6 draws in 258.
+    /// </summary>
+    public Candidate SampleCandidateDepthFirst(int block, StableRandom rng)
+    {
+        var spec = Blocks[block];
+        int depth = spec.MinLayers + rng.Next(spec.Layers - spec.MinLayers + 1);
+        var layers = new Op[spec.Layers];
+        for (int i = 0; i < spec.Layers; i++) layers[i] = i < depth ? Ops[rng.Next(Ops.Count)] : Op.Skip;
+        return new Candidate(layers);
+    }
+
     /// <summary>An architecture with every block's candidate drawn uniformly.</summary>
     public Architecture Sample(StableRandom rng) =>
         new(Enumerable.Range(0, Blocks.Count).Select(b => SampleCandidate(b, rng)).ToArray());

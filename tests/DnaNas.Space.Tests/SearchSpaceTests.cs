@@ -50,6 +50,20 @@ public class SearchSpaceTests
     }
 
     [Fact]
+    public void Depth_first_sampling_gives_every_depth_an_equal_share_and_every_op_at_each_depth()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var rng = new StableRandom(3);
+        var candidates = Enumerable.Range(0, 30000).Select(_ => space.SampleCandidateDepthFirst(1, rng)).ToList();
+        foreach (int depth in new[] { 1, 2, 3 })
+            Assert.InRange(candidates.Count(c => c.Depth == depth) / 30000.0, 1 / 3.0 - 0.02, 1 / 3.0 + 0.02);
+        // Depth 1 has 6 candidates: each drawn about 1/18 of the time, none missing.
+        var shallow = candidates.Where(c => c.Depth == 1).GroupBy(c => c.ToString()).ToList();
+        Assert.Equal(6, shallow.Count);
+        Assert.All(shallow, g => Assert.InRange(g.Count() / 30000.0, 1 / 18.0 - 0.01, 1 / 18.0 + 0.01));
+    }
+
+    [Fact]
     public void A_space_read_back_from_its_json_equals_the_original_and_hashes_alike()
     {
         foreach (var space in BuiltinSpaces.All)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DnaNas.Training.Jobs;
 using System.Diagnostics;
 using DnaNas.Modules;
@@ -17,6 +18,22 @@ public sealed record BlockRecipe
     public double LearningRate { get; init; } = 0.002;
     public double WeightDecay { get; init; } = 1e-4;
     public double DecayPerEpoch { get; init; } = 0.9;
+
+    /// <summary>
+    /// How each step's candidate is drawn: uniformly over the block's candidates (DNA's rule, the default), or depth
+    /// first. Left out of the JSON when uniform, so configurations written before it keep their fingerprints.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public CandidateSampling Sampling { get; init; }
+}
+
+/// <summary>Which candidate a block-training step trains.</summary>
+public enum CandidateSampling
+{
+    /// <summary>Uniform over all candidates: a deep block's shallow exits get few steps (6 of 258 for 3 layers).</summary>
+    Uniform,
+    /// <summary>Depth uniform first, then ops: every depth an equal share of the steps.</summary>
+    DepthFirst,
 }
 
 public sealed record BlockEpoch(int Epoch, double Loss, double Seconds);
@@ -64,7 +81,10 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed, IBlockObjective 
                 cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var rows = order.narrow(0, step * recipe.BatchSize, recipe.BatchSize);
-                var path = cell.PathOf(space.SampleCandidate(block, paths));
+                var candidate = recipe.Sampling == CandidateSampling.DepthFirst
+                    ? space.SampleCandidateDepthFirst(block, paths)
+                    : space.SampleCandidate(block, paths);
+                var path = cell.PathOf(candidate);
                 cell.zero_grad();
                 var loss = objective.Loss(cell.call(features.Input(block, rows), path), features.Target(block, rows));
                 float value = loss.item<float>();
