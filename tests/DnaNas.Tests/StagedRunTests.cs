@@ -1,0 +1,57 @@
+using DnaNas.Data;
+using DnaNas.Modules;
+using DnaNas.Space;
+using DnaNas.Training;
+
+namespace DnaNas.Tests;
+
+/// <summary>What a staged run does when a stage's training diverges.</summary>
+public class StagedRunTests
+{
+    /// <summary>A stage that trains a small network on real Fashion-MNIST images with a learning rate that must diverge.</summary>
+    private sealed class DivergingTraining : IStage<DatasetSplits>
+    {
+        public string Name => "Teacher";
+
+        public void Run(DatasetSplits data)
+        {
+            var space = BuiltinSpaces.FmnistMbconv;
+            using var model = new MBConvNet(space, Architecture.Parse("k3e3/k3e3/k3e3/k3e3", space));
+            new Trainer(new TrainRecipe { Epochs = 1, BatchSize = 64, LearningRate = 1e30, WarmupEpochs = 0 }, seed: 1)
+                .Train(model, data, "diverging");
+        }
+    }
+
+    /// <summary>What would store ratings: it must never run after a stage that diverged.</summary>
+    private sealed class Rating(List<string> ran) : IStage<DatasetSplits>
+    {
+        public string Name => "Rating";
+        public void Run(DatasetSplits data) => ran.Add(Name);
+    }
+
+    [Fact]
+    public void A_diverging_loss_stops_its_stage_at_once_naming_stage_epoch_and_step_and_nothing_after_it_runs()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"dna-staged-nan-{Guid.NewGuid():N}");
+        try
+        {
+            var data = Datasets.Load(new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1) { MaxTrain = 512, MaxValidation = 128, MaxTest = 128 });
+            var ran = new List<string>();
+            var run = new StagedRun(folder, "test", "test run");
+            Directory.CreateDirectory(folder);
+            var state = run.Load(resume: false);
+
+            var e = Assert.Throws<TrainingException>(() =>
+                run.Run(state, new IStage<DatasetSplits>[] { new DivergingTraining(), new Rating(ran) }, data, (_, _) => { }, CancellationToken.None));
+
+            Assert.Matches(@"^Teacher: epoch 1 step \d+: the loss is (NaN|∞|-∞|Infinity)", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Empty(ran);
+            Assert.False(File.Exists(Path.Combine(folder, StagedRun.StateFileName)) && StagedRun.Read(Path.Combine(folder, StagedRun.StateFileName)).IsDone("Teacher"));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+}
