@@ -31,6 +31,12 @@ internal sealed class ContentChecksum
         _state = Mix(_state ^ Mix((ulong)data.Length + Prime64, HashSpan(data)));
     }
 
+    /// <summary>Adds <paramref name="images"/> one image of <paramref name="imageSize"/> bytes at a time, as the cache file checksums them.</summary>
+    public void AddImages(ReadOnlySpan<byte> images, int imageSize)
+    {
+        for (int offset = 0; offset < images.Length; offset += imageSize) Add(images.Slice(offset, imageSize));
+    }
+
     private static ulong HashSpan(ReadOnlySpan<byte> data)
     {
         int vectorBytes = data.Length & ~31;

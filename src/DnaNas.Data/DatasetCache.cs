@@ -206,6 +206,14 @@ internal static class DatasetCache
             }
         }
 
+        /// <summary>From the pool's images to the test set's: its labels come before its images.</summary>
+        private void StartTestSet()
+        {
+            _set = 1;
+            _imagesInSet = 0;
+            WriteLabels();
+        }
+
         // Raw little-endian int32 labels: every platform .NET runs this on is little-endian.
         private void WriteLabels()
         {
@@ -222,9 +230,7 @@ internal static class DatasetCache
                 if (_imagesInSet == _labels[_set].Length)
                 {
                     if (_set == 1) throw new InvalidOperationException("More images than labels were written to the cache.");
-                    _set = 1;
-                    _imagesInSet = 0;
-                    WriteLabels();
+                    StartTestSet();
                 }
                 var image = images.Slice(offset, ImageSize);
                 _stream.Write(image);
@@ -236,12 +242,7 @@ internal static class DatasetCache
         public void Commit()
         {
             // An empty test set still has its (empty) labels written.
-            if (_set == 0 && _imagesInSet == _labels[0].Length)
-            {
-                _set = 1;
-                _imagesInSet = 0;
-                WriteLabels();
-            }
+            if (_set == 0 && _imagesInSet == _labels[0].Length) StartTestSet();
             if (_set != 1 || _imagesInSet != _labels[1].Length) throw new InvalidOperationException("Fewer images than labels were written to the cache.");
             Span<byte> checksum = stackalloc byte[ChecksumLength];
             BinaryPrimitives.WriteUInt64LittleEndian(checksum, _checksum.Value);
@@ -284,8 +285,6 @@ internal static class DatasetCache
         public long PixelCount => checked((long)Count * Channels * Height * Width);
         public long DataLength => checked(4L * Count + PixelCount);
 
-        public static SetShape Of(ImageSet set) =>
-            new(set.ClassNames.ToArray(), set.Channels, set.Height, set.Width, set.Count);
 
         public static SetShape Read(BinaryReader reader)
         {
@@ -324,7 +323,7 @@ internal static class DatasetCache
             {
                 var pixels = ImageSet.AllocatePixels(Count, Channels, Height, Width);
                 reader.ReadExactly(pixels);
-                for (long offset = 0; offset < pixels.LongLength; offset += imageSize) checksum.Add(pixels.AsSpan((int)offset, imageSize));
+                checksum.AddImages(pixels, imageSize);
                 return new ImageSet(pixels, labels, Channels, Height, Width, ClassNames);
             }
 
@@ -334,7 +333,7 @@ internal static class DatasetCache
             {
                 var chunk = buffer.AsSpan(0, (int)Math.Min(buffer.LongLength, left));
                 reader.ReadExactly(chunk);
-                for (int offset = 0; offset < chunk.Length; offset += imageSize) checksum.Add(chunk.Slice(offset, imageSize));
+                checksum.AddImages(chunk, imageSize);
                 left -= chunk.Length;
             }
             var stored = FilePixels.Open(reader.Handle, file, start, imageSize, Count);

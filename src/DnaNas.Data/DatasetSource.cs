@@ -34,7 +34,10 @@ internal abstract class OpenedSource
         new(Decode(false, AllOf(PoolLabels), size, channels), Decode(true, AllOf(TestLabels), size, channels));
 
     /// <summary>Bytes of every image of the pool and the test set at size x size x channels.</summary>
-    public long DecodedBytes(int size, int channels) => (long)(PoolLabels.Length + TestLabels.Length) * channels * size * size;
+    public long DecodedBytes(int size, int channels) => BytesOf(PoolLabels.Length + TestLabels.Length, size, channels);
+
+    /// <summary>Bytes of <paramref name="images"/> decoded images at size x size x channels.</summary>
+    public static long BytesOf(int images, int size, int channels) => (long)images * channels * size * size;
 
     public static int[] AllOf(int[] labels) => Enumerable.Range(0, labels.Length).ToArray();
 }

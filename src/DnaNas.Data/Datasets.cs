@@ -74,12 +74,14 @@ public static class Datasets
         bool mirrorKeepsLabels = source.MirrorKeepsLabels && !request.MirrorChangesLabels;
 
         long inMemoryLimit = request.InMemoryLimitBytes ?? DefaultInMemoryLimit();
+        OpenedSource? opened = null;
         if (HasLimits(request) && !CacheHoldsWholeSet(source, request))
         {
-            var opened = source.Open(request.SplitSeed);
+            opened = source.Open(request.SplitSeed);
             var chosen = Choose(opened.PoolLabels, opened.TestLabels, opened.ClassNames.Count, request);
             // Too many chosen images to hold: decode the whole set into the cache file once and stream from it.
-            if ((long)(chosen.Train.Length + chosen.Validation.Length + chosen.Test.Length) * request.Channels * request.InputSize * request.InputSize <= inMemoryLimit)
+            int chosenImages = chosen.Train.Length + chosen.Validation.Length + chosen.Test.Length;
+            if (OpenedSource.BytesOf(chosenImages, request.InputSize, request.Channels) <= inMemoryLimit)
             {
                 fromCache = false;
                 ImageSet Decode(bool test, int[] indices) =>
@@ -88,7 +90,7 @@ public static class Datasets
             }
         }
 
-        var data = ReadThroughCache(source, request, inMemoryLimit, out fromCache);
+        var data = ReadThroughCache(source, opened, request, inMemoryLimit, out fromCache);
         var pool = data.TrainPool.WithMirrorKeepsLabels(mirrorKeepsLabels);
         var test = data.Test.WithMirrorKeepsLabels(mirrorKeepsLabels);
         var picked = Choose(pool.Labels, test.Labels, pool.ClassCount, request);
@@ -130,18 +132,19 @@ public static class Datasets
         }
     }
 
-    private static SourceData ReadThroughCache(DatasetSource source, DatasetRequest request, long inMemoryLimit, out bool fromCache)
+    /// <param name="opened">The source already opened by the caller, or null: it is opened only if decoding is needed.</param>
+    private static SourceData ReadThroughCache(DatasetSource source, OpenedSource? opened, DatasetRequest request, long inMemoryLimit, out bool fromCache)
     {
         fromCache = false;
         int size = request.InputSize, channels = request.Channels;
         if (!request.UseCache)
         {
-            var uncached = source.Open(request.SplitSeed);
-            if (uncached.DecodedBytes(size, channels) > inMemoryLimit)
+            opened ??= source.Open(request.SplitSeed);
+            if (opened.DecodedBytes(size, channels) > inMemoryLimit)
                 throw new DatasetException(
-                    $"{TooManyToHold(uncached, size, channels, inMemoryLimit)}, and without the cache they cannot stream from disk: " +
+                    $"{TooManyToHold(opened, size, channels, inMemoryLimit)}, and without the cache they cannot stream from disk: " +
                     "turn the cache on, or use fewer images (--max-train, --max-validation, --max-test) or a smaller input size.");
-            return uncached.DecodeAll(size, channels);
+            return opened.DecodeAll(size, channels);
         }
 
         string key = DatasetCache.KeyFor(source, request);
@@ -152,7 +155,7 @@ public static class Datasets
             return cached;
         }
 
-        var opened = source.Open(request.SplitSeed);
+        opened ??= source.Open(request.SplitSeed);
         if (opened.DecodedBytes(size, channels) <= inMemoryLimit)
         {
             var data = opened.DecodeAll(size, channels);

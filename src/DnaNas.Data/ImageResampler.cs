@@ -23,10 +23,15 @@ internal static class ImageResampler
     {
         if (set.Channels != channels && set.Channels != 1)
             throw new NotSupportedException($"Cannot convert {set.Channels}-channel images to {channels} channels.");
+        bool resize = set.Height != size || set.Width != size;
+        if (!resize && channels == set.Channels)
+        {
+            sink.Append(set.Pixels);
+            return;
+        }
         TorchRuntime.Initialize();
         int outputImageSize = channels * size * size;
         int perChunk = Math.Clamp(ChunkBytes / outputImageSize, 1, ImagesPerChunk);
-        bool resize = set.Height != size || set.Width != size;
 
         using var scope = NewDisposeScope();
         // from_array shares the managed array (pinned while the tensor lives) instead of copying 47 MB.
@@ -36,11 +41,6 @@ internal static class ImageResampler
         {
             using var chunkScope = NewDisposeScope();
             int count = Math.Min(perChunk, set.Count - start);
-            if (!resize && channels == set.Channels)
-            {
-                sink.Append(set.Pixels.AsSpan(start * outputImageSize, count * outputImageSize));
-                continue;
-            }
             var chunk = all.narrow(0, start, count);
             if (resize)
             {

@@ -31,8 +31,9 @@ public static class CostStratifiedSampler
         {
             var architecture = genes.Decode(genes.Cardinalities.Select(c => rng.Next(c)).ToArray());
             long c = cost(architecture);
-            if (c < minCost || c > maxCost || exclude?.Contains(architecture.ToString()) == true) continue;
-            pool.TryAdd(architecture.ToString(), (architecture, c));
+            string text = architecture.ToString();
+            if (c < minCost || c > maxCost || exclude?.Contains(text) == true) continue;
+            pool.TryAdd(text, (architecture, c));
         }
         var sorted = pool.Values.OrderBy(p => p.Cost).ThenBy(p => p.Architecture.ToString(), StringComparer.Ordinal).ToList();
         if (sorted.Count < count)

@@ -7,8 +7,8 @@ using DnaNas.Training;
 namespace DnaNas.Studies;
 
 /// <summary>
-/// A cost range the ground truth fills with <paramref name="Architectures"/> networks spread evenly over it, the first
-/// <paramref name="SecondSeeds"/> of them (spread over the range too) trained with a second seed to measure the noise.
+/// A cost range the ground truth fills with <paramref name="Architectures"/> networks spread evenly over it,
+/// <paramref name="SecondSeeds"/> of them (spread over the range too) also trained with a second seed to measure the noise.
 /// </summary>
 public sealed record CostBand(string Name, long Min, long Max, int Architectures, int SecondSeeds = 0)
 {
@@ -16,8 +16,6 @@ public sealed record CostBand(string Name, long Min, long Max, int Architectures
     public const string SpreadName = "spread";
 
     public static CostBand Spread(int architectures, int secondSeeds = 0) => new(SpreadName, 0, long.MaxValue, architectures, secondSeeds);
-
-    public bool Contains(long cost) => cost >= Min && cost <= Max;
 
     /// <summary>"quick:150000-250000:14:7" (name, cost range, architectures, second seeds); the last part may be left out.</summary>
     public static CostBand Parse(string text)
@@ -55,14 +53,13 @@ public sealed record GroundTruthPlan(IReadOnlyList<CostBand> Bands)
     public static GroundTruthPlan Spread(int count) => new([CostBand.Spread(count)]);
 
     /// <summary>
-    /// Bands around the budgets the presets search on this space (quick: 150-250K parameters, full: 350-500K, scaled
-    /// by <paramref name="budgetScale"/> for a derived space) and a spread over the whole space: 40 architectures, 14
-    /// of them with a second seed, at least 7 in each searched band.
+    /// Bands around the budgets the presets search (quick: 150-250K parameters, full: 350-500K) and a spread over the
+    /// whole space: 40 architectures, 14 of them with a second seed, at least 7 in each searched band.
     /// </summary>
-    public static GroundTruthPlan PresetBands(double budgetScale = 1) => new(
+    public static GroundTruthPlan PresetBands() => new(
     [
-        new CostBand("quick", (long)(150_000 * budgetScale), (long)(250_000 * budgetScale), 14, 7),
-        new CostBand("full", (long)(350_000 * budgetScale), (long)(500_000 * budgetScale), 14, 7),
+        new CostBand("quick", 150_000, 250_000, 14, 7),
+        new CostBand("full", 350_000, 500_000, 14, 7),
         CostBand.Spread(12),
     ]);
 
