@@ -30,6 +30,7 @@ internal static class GroundTruthCommand
             Description = "A cost band to fill, NAME:MIN-MAX:COUNT[:SECOND_SEEDS] (repeatable, filled in order; the name spread means the whole space), e.g. quick:150000-250000:14:7.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var maxValidation = CommonOptions.MaxValidation();
         var maxTest = CommonOptions.MaxTest();
         var stratify = new Option<string>("--stratify") { Description = "Cost the sample is spread over: params or macs.", DefaultValueFactory = _ => "params" };
         var seed = CommonOptions.Seed();
@@ -40,7 +41,7 @@ internal static class GroundTruthCommand
         var command = new Command("ground-truth",
             "Sample architectures stratified over cost, train each stand-alone with one recipe, store their accuracies (resumable).")
         {
-            space, dataset, data, count, epochs, maxTrain, maxTest, protocol, band, stratify, seed, splitSeed, threads, jobs, output,
+            space, dataset, data, count, epochs, maxTrain, maxValidation, maxTest, protocol, band, stratify, seed, splitSeed, threads, jobs, output,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -58,6 +59,7 @@ internal static class GroundTruthCommand
             var request = new DatasetRequest(Datasets.ParseKind(p.GetValue(dataset)!), p.GetValue(data), spaceDef.InputSize, spaceDef.InputChannels)
             {
                 MaxTrain = p.GetValue(maxTrain) ?? 10_000,
+                MaxValidation = p.GetValue(maxValidation),
                 MaxTest = p.GetValue(maxTest),
                 SplitSeed = p.GetValue(splitSeed),
             };

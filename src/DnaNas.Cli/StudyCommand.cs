@@ -24,23 +24,32 @@ internal static class StudyCommand
         var jobs = new Option<int?>("--jobs") { Description = "Trainings at once, each in its own process with an even share of the threads (default: one a core)." };
         var output = new Option<string?>("--out") { Description = "Study folder (default: runs/study-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped study at the stage where it stopped." };
+        var groundTruth = new Option<string?>("--ground-truth")
+        {
+            Description = "Judge the sources against a ground truth trained apart (a dna ground-truth --out folder, with its cost bands and second seeds), as it stands, instead of training the study's own.",
+        };
         var command = new Command("study",
             "Ranking study: ground truth, DNA ratings, a SPOS supernet, plain and shifting evolutionary search, ranking quality of every source, report.")
         {
-            preset, space, dataset, data, seed, splitSeed, threads, jobs, output, resume,
+            preset, space, dataset, data, seed, splitSeed, threads, jobs, output, resume, groundTruth,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
+            string? external = p.GetValue(groundTruth) is { } g ? Path.GetFullPath(g) : null;
+            if (external is not null && !File.Exists(Path.Combine(external, "ground-truth.db")))
+                throw new ArgumentException($"--ground-truth {p.GetValue(groundTruth)}: no ground-truth.db there; give the --out folder of a dna ground-truth run");
             string folder = p.GetValue(output) ?? Path.Combine("runs", $"study-{p.GetValue(preset)}-seed{p.GetValue(seed)}");
             var kind = Datasets.ParseKind(p.GetValue(dataset)!);
             var choice = SpaceChoice.Choose(p.GetValue(space), kind, p.GetValue(data), folder);
             var config = RankingStudyConfig.Preset(p.GetValue(preset)!, choice.Request(kind, p.GetValue(data), p.GetValue(splitSeed)), p.GetValue(seed))
-                .InSpace(choice.SpaceName, choice.Space, choice.BudgetScale);
+                .InSpace(choice.SpaceName, choice.Space, choice.BudgetScale) with { GroundTruthFolder = external };
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, config.GroundTruthCount);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             var study = new RankingStudy(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
-            Console.WriteLine($"ranking study in {folder}: preset {p.GetValue(preset)}, {config.GroundTruthCount} ground-truth architectures, seed {config.Seed}");
+            Console.WriteLine(external is null
+                ? $"ranking study in {folder}: preset {p.GetValue(preset)}, {config.GroundTruthCount} ground-truth architectures, seed {config.Seed}"
+                : $"ranking study in {folder}: preset {p.GetValue(preset)}, judged on the ground truth in {external}, seed {config.Seed}");
             string? last = null;
             study.Run(p.GetValue(resume), new Reporter<(string Stage, string Message)>(e =>
             {
@@ -64,7 +73,7 @@ internal static class StudyCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var save = new Option<bool>("--save") { Description = "Store the given scores in the study's scores.db, so its report lists them (default: rank them without changing the study)." };
-        var command = new Command("rank", "Ranking quality of every rating source of a study against its ground truth: Kendall tau, Spearman, top-k hits, local tau, with bootstrap intervals.")
+        var command = new Command("rank", "Ranking quality of every rating source of a study against its ground truth: Kendall tau, Spearman, top-k hits, local tau and regret, with bootstrap intervals.")
         {
             folder, scores, save,
         };
@@ -124,10 +133,13 @@ internal static class StudyCommand
     {
         static string F(SourceQuality q, Search.Ranking.Interval i, string f = "F3") =>
             double.IsNaN(i.Value) ? "n/a" : $"{i.Value.ToString(f, CultureInfo.InvariantCulture)} [{i.Low.ToString(f, CultureInfo.InvariantCulture)}, {i.High.ToString(f, CultureInfo.InvariantCulture)}]";
-        var table = new Table().AddColumns("source", "n", "Kendall tau", "Spearman", "top-k hits", "local tau");
+        var table = new Table().AddColumns("source", "n", "Kendall tau", "Spearman", "top-k hits", "local tau", "regret (points)");
         foreach (var q in qualities)
+        {
+            var regret = q.Quality.Regret;
             table.AddRow(new[] { q.Source, q.Quality.Count.ToString(), F(q, q.Quality.KendallTau), F(q, q.Quality.Spearman),
-                $"{F(q, q.Quality.TopHits, "F0")} of {q.Quality.K}", F(q, q.Quality.LocalTau) }.Select(Markup.Escape).ToArray());
+                $"{F(q, q.Quality.TopHits, "F0")} of {q.Quality.K}", F(q, q.Quality.LocalTau), F(q, new(100 * regret.Value, 100 * regret.Low, 100 * regret.High), "F2") }.Select(Markup.Escape).ToArray());
+        }
         AnsiConsole.Write(table);
     }
 }

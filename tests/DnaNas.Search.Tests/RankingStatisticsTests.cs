@@ -259,6 +259,19 @@ public class RankingStatisticsTests
         Assert.Equal(new Interval(1, 1, 1), quality.Spearman);
         Assert.Equal(new Interval(5, 5, 5), quality.TopHits);
         Assert.Equal(new Interval(1, 1, 1), quality.LocalTau);
+        Assert.Equal(new Interval(0, 0, 0), quality.Regret);
+    }
+
+    [Fact]
+    public void Regret_is_how_far_the_rated_best_falls_below_the_true_best()
+    {
+        double[] truth = [0.91, 0.93, 0.92, 0.90];
+        Assert.Equal(0.0, TopK.Regret([1, 4, 3, 2], truth), Precision);
+        // The source's favourite (index 3) is the worst network: all of the range is lost.
+        Assert.Equal(0.03, TopK.Regret([1, 2, 3, 4], truth), Precision);
+        // A tie at the top of the ratings is broken toward the lower index, whatever order the ties come in.
+        Assert.Equal(0.02, TopK.Regret([5, 1, 5, 2], truth), Precision);
+        Assert.Throws<ArgumentException>(() => TopK.Regret([1, 2], [0.5, double.NaN]));
     }
 
     [Fact]

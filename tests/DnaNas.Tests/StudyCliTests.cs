@@ -2,22 +2,38 @@ using DnaNas.Studies;
 
 namespace DnaNas.Tests;
 
-/// <summary>A tiny ranking study, run once by the real <c>dna study</c> for the tests below.</summary>
+/// <summary>
+/// A tiny ranking study, run once by the real <c>dna study</c> for the tests below, judged on a ground truth trained
+/// apart by <c>dna ground-truth</c> in two cost bands with second seeds, as the issue's instrument is.
+/// </summary>
 public sealed class TinyStudy : IDisposable
 {
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"dna-study-{Guid.NewGuid():N}");
+    public string GroundTruth => Folder + "-ground-truth";
     public string Output { get; }
+    /// <summary>Bands of 4 networks each, 2 of them with a second seed: 8 architectures, 12 trainings.</summary>
+    public const int Architectures = 8;
 
     public TinyStudy()
     {
-        var (code, output, err) = CliTests.Dna("study", "--preset", "tiny", "--threads", "1", "--out", Folder);
+        var (gtCode, _, gtErr) = CliTests.Dna("ground-truth", "--band", "small:100000-200000:4:2", "--band", "large:300000-500000:4:2",
+            "--epochs", "1", "--max-train", "256", "--max-validation", "256", "--max-test", "256", "--threads", "1", "--jobs", "1", "--out", GroundTruth);
+        Assert.True(gtCode == 0, gtErr);
+        var (code, output, err) = CliTests.Dna("study", "--preset", "tiny", "--threads", "1", "--ground-truth", GroundTruth, "--out", Folder);
         Assert.True(code == 0, err);
         Output = output;
     }
 
+    public IReadOnlyList<TrueAccuracy> Truth()
+    {
+        using var store = new GroundTruthStore(Path.Combine(GroundTruth, "ground-truth.db"));
+        return TrueAccuracy.Of(store.All());
+    }
+
     public void Dispose()
     {
-        if (Directory.Exists(Folder)) Directory.Delete(Folder, true);
+        foreach (var folder in new[] { Folder, GroundTruth })
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
     }
 }
 
@@ -30,8 +46,9 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
         using (var scores = new ScoreStore(Path.Combine(study.Folder, "scores.db")))
         {
             Assert.Equal(new[] { "dna", "macs", "params", "spos", "spos+shifting" }, scores.Sources());
-            foreach (var source in scores.Sources()) Assert.Equal(4, scores.Get(source).Count);
+            foreach (var source in scores.Sources()) Assert.Equal(TinyStudy.Architectures, scores.Get(source).Count);
         }
+        Assert.Contains($"{TinyStudy.Architectures} trained networks of {study.GroundTruth}", study.Output);
         string report = File.ReadAllText(Path.Combine(study.Folder, "report.md"));
         Assert.Contains("| DNA (summed block ratings) |", report);
         Assert.Contains("| SPOS + Supernet Shifting |", report);
@@ -41,18 +58,57 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
             Assert.True(new FileInfo(Path.Combine(study.Folder, "plots", png)).Length > 1000, png);
 
         // A finished study resumes to the same report without redoing a stage.
-        var (code, output, err) = CliTests.Dna("study", "--preset", "tiny", "--threads", "1", "--out", study.Folder, "--resume");
+        var (code, output, err) = CliTests.Dna("study", "--preset", "tiny", "--threads", "1", "--ground-truth", study.GroundTruth, "--out", study.Folder, "--resume");
         Assert.True(code == 0, err);
         Assert.Equal(RankingStudy.Stages.Count, output.Split('\n').Count(l => l.Contains("done earlier")));
+    }
+
+    [Fact]
+    public void The_report_judges_every_source_inside_each_cost_band_with_regret_and_compute_and_says_whether_the_band_can_judge()
+    {
+        string report = File.ReadAllText(Path.Combine(study.Folder, "report.md"));
+        var truth = study.Truth();
+        Assert.Equal(4, truth.Count(t => t.Seeds == 2)); // the second seeds are averaged in, not counted twice
+        foreach (var band in new[] { "small", "large" })
+        {
+            var inBand = truth.Where(t => t.Band == band).ToList();
+            Assert.Equal(4, inBand.Count);
+            Assert.All(inBand, t => Assert.InRange(t.Params, band == "small" ? 100_000 : 300_000, band == "small" ? 200_000 : 500_000));
+            string section = report[report.IndexOf($"### {band}: 4 networks", StringComparison.Ordinal)..];
+            Assert.Contains("seed noise of", section);
+            // Every source has its row in the band, with its regret and what it cost.
+            foreach (var row in new[] { "| DNA (summed block ratings) | 4 |", "| SPOS supernet accuracy | 4 |", "| params (floor) | 4 |" })
+                Assert.Contains(row, section);
+        }
+        var dnaRow = report.Split('\n').First(l => l.StartsWith("| DNA (summed block ratings) | 4 |", StringComparison.Ordinal));
+        Assert.EndsWith("min |", dnaRow.TrimEnd());
+        Assert.Contains("| none (a formula) |", report.Split('\n').First(l => l.StartsWith("| params (floor) | 4 |", StringComparison.Ordinal)));
+
+        // A regret recomputed from the stored scores is the one reported for the whole ground truth.
+        using var scores = new ScoreStore(Path.Combine(study.Folder, "scores.db"));
+        var parameters = scores.Get("params");
+        var ordered = truth.OrderBy(t => t.Architecture, StringComparer.Ordinal).ToList();
+        double regret = DnaNas.Search.Ranking.TopK.Regret(ordered.Select(t => parameters[t.Architecture]).ToList(), ordered.Select(t => t.Test).ToList());
+        var quality = new RankingReport(new RankingStudy(study.Folder, DnaNas.Training.DurableJson.Read<RankingStudyConfig>(Path.Combine(study.Folder, "config.json"), "")))
+            .Qualities().Single(q => q.Source == "params");
+        Assert.Equal(regret, quality.Quality.Regret.Value, 12);
+    }
+
+    [Fact]
+    public void A_study_pointed_at_a_folder_without_a_ground_truth_is_refused_in_one_line()
+    {
+        var (code, _, err) = CliTests.Dna("study", "--preset", "tiny", "--ground-truth", study.Folder, "--out", study.Folder + "-none");
+        Assert.Equal(1, code);
+        Assert.Contains("no ground-truth.db there", err);
+        Assert.False(Directory.Exists(study.Folder + "-none"));
     }
 
     [Fact]
     public void Rank_adds_a_users_own_scores_as_a_source_and_refuses_a_malformed_file()
     {
         string csv = Path.Combine(study.Folder, "mine.csv");
-        IReadOnlyList<DnaNas.Studies.GroundTruthEntry> archs;
-        using (var store = new DnaNas.Studies.GroundTruthStore(Path.Combine(study.Folder, "ground-truth", "ground-truth.db"))) archs = store.All();
-        File.WriteAllLines(csv, ["architecture,score", .. archs.Select(a => $"{a.Architecture},{a.TestAccuracy}")]);
+        var archs = study.Truth();
+        File.WriteAllLines(csv, ["architecture,score", .. archs.Select(a => $"{a.Architecture},{a.Test}")]);
         var (code, output, err) = CliTests.Dna("rank", study.Folder, "--scores", csv);
         Assert.True(code == 0, err);
         Assert.Contains("mine", output);
@@ -65,7 +121,7 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
 
         // Another valid spelling of every architecture (upper case, "id" for skip, spaces) matches the same ground truth.
         string spelled = Path.Combine(study.Folder, "spelled.csv");
-        File.WriteAllLines(spelled, archs.Select(a => $"{a.Architecture.ToUpperInvariant().Replace("SKIP", "id").Replace("/", " / ")},{a.TestAccuracy}"));
+        File.WriteAllLines(spelled, archs.Select(a => $"{a.Architecture.ToUpperInvariant().Replace("SKIP", "id").Replace("/", " / ")},{a.Test}"));
         (code, output, err) = CliTests.Dna("rank", study.Folder, "--scores", spelled, "--save");
         Assert.True(code == 0, err);
         Assert.Contains("1.000", output.Split('\n').First(l => l.Contains("spelled")));

@@ -4,9 +4,9 @@ namespace DnaNas.Search.Ranking;
 public static class RankingEvaluation
 {
     /// <summary>
-    /// Kendall's tau-b, Spearman's rho, top-k hits and local tau of <paramref name="predicted"/> against
+    /// Kendall's tau-b, Spearman's rho, top-k hits, local tau and regret of <paramref name="predicted"/> against
     /// <paramref name="truth"/> (higher is better in both), each with a percentile bootstrap interval. Every
-    /// statistic is resampled with the same seed, so all four see the same draws.
+    /// statistic is resampled with the same seed, so all five see the same draws.
     /// </summary>
     public static RankingQuality Evaluate(
         IReadOnlyList<double> predicted,
@@ -27,6 +27,7 @@ public static class RankingEvaluation
             Resampled(RankCorrelation.KendallTauB),
             Resampled(RankCorrelation.Spearman),
             Resampled((p, t) => TopK.Hits(p, t, k)),
-            Resampled((p, t) => TopK.LocalTau(p, t, k)));
+            Resampled((p, t) => TopK.LocalTau(p, t, k)),
+            Resampled(TopK.Regret));
     }
 }

@@ -50,4 +50,16 @@ public static class TopK
         if (top.Count < 2) return double.NaN;
         return RankCorrelation.KendallTauB([.. top.Select(i => predicted[i])], [.. top.Select(i => truth[i])]);
     }
+
+    /// <summary>
+    /// How far below the truly best architecture the rating source's pick lands: truth's maximum minus the truth of
+    /// <paramref name="predicted"/>'s highest (0 when it picks the best; in truth's units, lower is better). This is
+    /// what a search that trusts the ratings loses; a tie at the top of the ratings is broken toward the lower index.
+    /// </summary>
+    public static double Regret(IReadOnlyList<double> predicted, IReadOnlyList<double> truth)
+    {
+        RankingInput.ValidatePair(predicted, truth);
+        int pick = TopIndices(predicted, 1)[0];
+        return truth.Max() - truth[pick];
+    }
 }

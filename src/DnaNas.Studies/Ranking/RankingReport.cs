@@ -24,10 +24,11 @@ public sealed class RankingReport(RankingStudy study)
     /// <summary>
     /// Ranking quality of every stored source, in the registry's order (methods, then cost proxies), then a user's
     /// sources by name; <paramref name="extra"/> adds sources that are not stored (dna rank without --save).
+    /// <paramref name="band"/> keeps one cost band of the ground truth; null judges on all of it.
     /// </summary>
-    public IReadOnlyList<SourceQuality> Qualities(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? extra = null)
+    public IReadOnlyList<SourceQuality> Qualities(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>? extra = null, string? band = null)
     {
-        var truth = study.GroundTruthEntries().ToDictionary(e => e.Architecture, e => e.TestAccuracy!.Value);
+        var truth = study.TrueAccuracies().Where(t => band is null || t.Band == band).ToDictionary(e => e.Architecture, e => e.Test);
         var sources = new Dictionary<string, IReadOnlyDictionary<string, double>>();
         using (var store = new ScoreStore(study.ScoresPath))
             foreach (var source in store.Sources()) sources[source] = store.Get(source);
@@ -36,17 +37,35 @@ public sealed class RankingReport(RankingStudy study)
         {
             var scores = sources[source];
             var archs = truth.Keys.Where(scores.ContainsKey).OrderBy(a => a, StringComparer.Ordinal).ToList();
+            if (archs.Count < 2) return null;
             var quality = RankingEvaluation.Evaluate(archs.Select(a => scores[a]).ToList(), archs.Select(a => truth[a]).ToList(),
-                study.Config.TopK, study.Config.Resamples, seed: study.Config.Seed);
+                band is null ? study.Config.TopK : BandTopK(archs.Count), study.Config.Resamples, seed: study.Config.Seed);
             return new SourceQuality(source, quality);
-        }).ToList();
+        }).OfType<SourceQuality>().ToList();
     }
+
+    /// <summary>Inside a band of a dozen networks a top-10 is nearly all of it: the top quarter (at least 2) is what a search keeps.</summary>
+    private int BandTopK(int count) => Math.Min(study.Config.TopK, Math.Max(2, count / 4));
+
+    /// <summary>
+    /// Seconds each source's parts took to make, from the study's stage times: DNA its whole run up to rating
+    /// (teacher included), SPOS its supernet, shifting the supernet and the shifting search; the cost proxies nothing.
+    /// Null for a source the study did not make (a user's scores).
+    /// </summary>
+    public static double? ComputeSeconds(string source, StageState state) => source switch
+    {
+        DnaRatingSource.SourceName => state.Seconds("Dna"),
+        SupernetRatingSource.Spos => state.Seconds("Supernet"),
+        SupernetRatingSource.Shifted => state.Seconds("Supernet") + state.Seconds("ShiftingSearch"),
+        "params" or "macs" => 0,
+        _ => null,
+    };
 
     public void Write(StageState state)
     {
         Directory.CreateDirectory(Plots);
-        var entries = study.GroundTruthEntries();
-        var truth = entries.ToDictionary(e => e.Architecture, e => e.TestAccuracy!.Value);
+        var entries = study.TrueAccuracies();
+        var truth = entries.ToDictionary(e => e.Architecture, e => e.Test);
         var qualities = Qualities();
         var plain = study.ReadSearch("plain");
         var shifting = study.ReadSearch("shifting");
@@ -60,18 +79,31 @@ public sealed class RankingReport(RankingStudy study)
         var c = study.Config;
         md.AppendLine("# Ranking study: how well do ratings predict stand-alone accuracy?");
         md.AppendLine();
-        md.AppendLine(Inv, $"{entries.Count} architectures of `{c.SpaceName}`, spread evenly over {c.BudgetKind.ToString().ToLowerInvariant()}, each trained stand-alone " +
-                           $"for {c.GroundTruthRecipe.Epochs} epochs on {c.GroundTruthImages:N0} training images (seed {c.Seed}) and tested on the test split: " +
-                           $"{100 * truth.Values.Min():F2}% to {100 * truth.Values.Max():F2}% test accuracy. Higher scores must mean better networks; " +
-                           $"intervals are {c.Resamples}-resample percentile bootstraps (95%).");
+        if (c.GroundTruthFolder is { } external)
+        {
+            var gt = study.GroundTruth().Config;
+            md.AppendLine(Inv, $"{entries.Count} architectures of `{c.SpaceName}` from the ground truth in `{external}` ({(gt.Protocol is { } name ? $"protocol {name}" : "its own recipe")}: " +
+                               $"{gt.Recipe.Epochs} epoch{(gt.Recipe.Epochs == 1 ? "" : "s")}, seed {gt.Seed}; {entries.Count(e => e.Seeds > 1)} of them trained with a second seed too, and judged by the mean of their seeds), " +
+                               $"tested on the test split: {100 * truth.Values.Min():F2}% to {100 * truth.Values.Max():F2}% test accuracy.");
+        }
+        else
+            md.AppendLine(Inv, $"{entries.Count} architectures of `{c.SpaceName}`, spread evenly over {c.BudgetKind.ToString().ToLowerInvariant()}, each trained stand-alone " +
+                               $"for {c.GroundTruthRecipe.Epochs} epochs on {c.GroundTruthImages:N0} training images (seed {c.Seed}) and tested on the test split: " +
+                               $"{100 * truth.Values.Min():F2}% to {100 * truth.Values.Max():F2}% test accuracy.");
+        md.AppendLine(Inv, $"Higher scores must mean better networks; intervals are {c.Resamples}-resample percentile bootstraps (95%). " +
+                           $"The test accuracies judge the sources here and choose nothing.");
         md.AppendLine();
-        md.AppendLine($"| source | Kendall tau | Spearman rho | top-{qualities[0].Quality.K} hits (global) | Kendall tau in the true top-{qualities[0].Quality.K} (local) |");
-        md.AppendLine("|---|---|---|---|---|");
+        md.AppendLine($"| source | Kendall tau | Spearman rho | top-{qualities[0].Quality.K} hits (global) | Kendall tau in the true top-{qualities[0].Quality.K} (local) | regret (points) | compute |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var q in qualities)
-            md.AppendLine($"| {Describe(q.Source)} | {Format(q.Quality.KendallTau)} | {Format(q.Quality.Spearman)} | {Format(q.Quality.TopHits, "F0")} of {q.Quality.K} | {Format(q.Quality.LocalTau)} |");
+            md.AppendLine($"| {Describe(q.Source)} | {Format(q.Quality.KendallTau)} | {Format(q.Quality.Spearman)} | {Format(q.Quality.TopHits, "F0")} of {q.Quality.K} | {Format(q.Quality.LocalTau)} | {Points(q.Quality.Regret)} | {Compute(q.Source, state)} |");
+        md.AppendLine();
+        md.AppendLine("Regret: the true best network's test accuracy less that of the network the source rates highest (0 = it picks the best). " +
+                      "Compute: what making the source's parts took in this study (wall time, from the stages below).");
         md.AppendLine();
         md.AppendLine(Verdict(qualities));
         md.AppendLine();
+        AppendBands(md, entries, state);
         md.AppendLine("## Plain vs shifting evolutionary search");
         md.AppendLine();
         md.AppendLine(Inv, $"Both start from the same SPOS supernet and seed; population {c.Evolution.Population}, {c.Evolution.Generations} generations, " +
@@ -97,6 +129,52 @@ public sealed class RankingReport(RankingStudy study)
         md.AppendLine("Scores of every source are in `scores.db` (table `scores`), ground truth in `ground-truth/ground-truth.db`, DNA's block ratings in `dna/ratings.db`; configuration in `config.json`, versions and hardware in `environment.json`.");
         AtomicFile.WriteAllText(Path.Combine(study.Folder, "report.md"), md.ToString());
     }
+
+    /// <summary>
+    /// Ranking quality inside each cost band of the ground truth: where a search under a budget decides, a source
+    /// must order networks of about the same size, which the parameter count cannot do. Next to each band, how far
+    /// its networks spread against their seed noise (<see cref="BandSummary"/>): a flat band judges nothing.
+    /// </summary>
+    private void AppendBands(StringBuilder md, IReadOnlyList<TrueAccuracy> truth, StageState state)
+    {
+        var bands = truth.GroupBy(t => t.Band).Where(g => g.Count() >= RankingStudy.MinimumGroundTruth).Select(g => g.Key).ToList();
+        if (bands.Count == 0 || (bands.Count == 1 && bands[0] == CostBand.SpreadName)) return;
+        md.AppendLine("## Ranking quality per cost band");
+        md.AppendLine();
+        var summaries = BandSummary.Of(study.GroundTruthEntries(), study.GroundTruth().Config.Seed).ToDictionary(b => b.Band);
+        foreach (string band in bands)
+        {
+            var inBand = truth.Where(t => t.Band == band).ToList();
+            var summary = summaries.GetValueOrDefault(band);
+            md.AppendLine(Inv, $"### {band}: {inBand.Count} networks of {inBand.Min(t => t.Params):N0}-{inBand.Max(t => t.Params):N0} params, " +
+                               $"{100 * inBand.Min(t => t.Test):F2}% to {100 * inBand.Max(t => t.Test):F2}%");
+            md.AppendLine();
+            if (summary is not null)
+            {
+                string verdict = double.IsNaN(summary.SpreadOverNoise) ? ": the noise is not measured yet, so this band's figures cannot be trusted yet."
+                    : summary.SpreadOverNoise >= BandSummary.JudgingRatio ? string.Create(Inv, $" ({summary.SpreadOverNoise:F1}x): the band can judge.")
+                    : string.Create(Inv, $" ({summary.SpreadOverNoise:F1}x, under {BandSummary.JudgingRatio:0}x): the band is flat against seed noise, and no source can be judged on it.");
+                md.AppendLine(Inv, $"Spread {Num(summary.Spread)} points (sd) against a seed noise of {Num(summary.SeedNoise)} from {summary.Pairs} seed pairs{verdict}");
+            }
+            md.AppendLine();
+            var qualities = Qualities(band: band);
+            if (qualities.Count == 0) continue;
+            int k = qualities[0].Quality.K;
+            md.AppendLine($"| source | networks | Kendall tau | top-{k} hits | regret (points) | compute |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            foreach (var q in qualities)
+                md.AppendLine($"| {Describe(q.Source)} | {q.Quality.Count} | {Format(q.Quality.KendallTau)} | {Format(q.Quality.TopHits, "F0")} of {k} | {Points(q.Quality.Regret)} | {Compute(q.Source, state)} |");
+            md.AppendLine();
+        }
+    }
+
+    private static string Num(double value) => double.IsNaN(value) ? "-" : value.ToString("F2", Inv);
+
+    private static string Points(Interval regret) => Format(new Interval(100 * regret.Value, 100 * regret.Low, 100 * regret.High), "F2");
+
+    private static string Compute(string source, StageState state) => ComputeSeconds(source, state) is { } seconds
+        ? seconds == 0 ? "none (a formula)" : $"{seconds / 60:F1} min"
+        : "not measured here";
 
     private static string Describe(string source) => source switch
     {

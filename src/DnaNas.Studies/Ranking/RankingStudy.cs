@@ -58,8 +58,18 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
 
     public StageState ReadState() => StagedRun.Read(StatePath);
 
-    public GroundTruthRun GroundTruth() => new(GroundTruthFolder, new GroundTruthConfig(Config.SpaceName,
-        Config.Data with { MaxTrain = Config.GroundTruthImages }, Config.GroundTruthRecipe, Config.BudgetKind, Config.Seed)) { Jobs = Jobs };
+    /// <summary>The study's own ground truth, or the one it was pointed at (<see cref="RankingStudyConfig.GroundTruthFolder"/>).</summary>
+    public GroundTruthRun GroundTruth()
+    {
+        if (Config.GroundTruthFolder is not { } external)
+            return new(GroundTruthFolder, new GroundTruthConfig(Config.SpaceName,
+                Config.Data with { MaxTrain = Config.GroundTruthImages }, Config.GroundTruthRecipe, Config.BudgetKind, Config.Seed)) { Jobs = Jobs };
+        var run = GroundTruthRun.Open(external);
+        if (run.Config.SpaceName != Config.SpaceName || run.Config.Data.Kind != Config.Data.Kind)
+            throw new TrainingException($"the ground truth in {external} is of {run.Config.SpaceName} on {Datasets.KindName(run.Config.Data.Kind)}, " +
+                                        $"this study of {Config.SpaceName} on {Datasets.KindName(Config.Data.Kind)}: give a ground truth of the study's space and data");
+        return run;
+    }
 
     public StageState Run(bool resume, IProgress<(string Stage, string Message)> progress, CancellationToken cancel = default)
     {
@@ -71,8 +81,24 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         return Staged.Run(state, Stages, new StudyContext(this, progress, cancel), (stage, message) => progress.Report((stage, message)), cancel);
     }
 
-    private void TrainGroundTruth(StudyContext c) =>
-        GroundTruth().Run(Config.GroundTruthCount, new Reporter<JobProgress>(p => { if (p.Milestone) c.Report("GroundTruth", p.Message); }), c.Cancel);
+    /// <summary>A study's own ground truth is trained here; one it was pointed at is trained by its own dna ground-truth, and read as it stands.</summary>
+    private void TrainGroundTruth(StudyContext c)
+    {
+        if (Config.GroundTruthFolder is not { } external)
+        {
+            GroundTruth().Run(Config.GroundTruthCount, new Reporter<JobProgress>(p => { if (p.Milestone) c.Report("GroundTruth", p.Message); }), c.Cancel);
+            return;
+        }
+        var truth = TrueAccuracies();
+        if (truth.Count < MinimumGroundTruth)
+            throw new TrainingException($"the ground truth in {external} has {truth.Count} trained networks, a study needs at least {MinimumGroundTruth}: " +
+                                        $"let its dna ground-truth --out {external} train more first");
+        c.Report("GroundTruth", $"{truth.Count} trained networks of {external} ({GroundTruth().Config.Protocol ?? "its own recipe"}), " +
+                                $"bands {string.Join(", ", truth.GroupBy(t => t.Band).Select(g => $"{g.Key} {g.Count()}"))}");
+    }
+
+    /// <summary>Fewer networks than this cannot be ranked with any meaning (a Kendall tau of 3 takes only 4 values).</summary>
+    public const int MinimumGroundTruth = 4;
 
     private DatasetSplits SupernetData() => Datasets.Load(Config.Data with { MaxTrain = Config.SupernetImages });
 
@@ -105,13 +131,16 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         return store.All().Where(e => e.IsTrained).ToList();
     }
 
+    /// <summary>Each trained architecture once, its accuracies averaged over its seeds: what the ratings are judged against.</summary>
+    public IReadOnlyList<TrueAccuracy> TrueAccuracies() => TrueAccuracy.Of(GroundTruthEntries());
+
     /// <summary>
     /// Every registered source's score of every ground-truth architecture, for the sources whose parts exist by now;
     /// the shifted supernet's come with its search.
     /// </summary>
     private void ScoreGroundTruth(StudyContext c)
     {
-        var entries = GroundTruthEntries();
+        var entries = TrueAccuracies();
         var data = SupernetData();
         var space = Space(data);
         var context = RatingContext(space, data);
@@ -130,7 +159,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
     public IReadOnlyList<Architecture> Probes(SearchSpace space)
     {
         bool Fits(Architecture a) => (Config.BudgetKind == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs) <= Config.Budget;
-        var good = GroundTruthEntries().OrderByDescending(e => e.TestAccuracy).Select(e => Architecture.Parse(e.Architecture, space))
+        var good = TrueAccuracies().OrderByDescending(e => e.Test).Select(e => Architecture.Parse(e.Architecture, space))
             .Where(Fits).Take(Config.GoodProbes);
         var sampler = new PathSampler(space);
         var rng = StableRandom.For(Config.Seed, 0x50524F42); // "PROB"
@@ -155,7 +184,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         if (shifting)
         {
             // The shifted supernet rates the ground truth again: its ranking is the "SPOS + shifting" source.
-            var entries = GroundTruthEntries();
+            var entries = TrueAccuracies();
             using var scores = new ScoreStore(ScoresPath);
             scores.Put(SupernetRatingSource.Shifted, entries.ToDictionary(e => e.Architecture, e => evaluator.Accuracy(Architecture.Parse(e.Architecture, space))));
             AtomicFile.Write(ShiftedPath, s => { using var w = new BinaryWriter(s, System.Text.Encoding.UTF8, leaveOpen: true); supernet.save(w); });

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DnaNas.Data;
 using DnaNas.Methods.Dna;
 using DnaNas.Methods.OneShot;
@@ -23,6 +24,14 @@ public sealed record RankingStudyConfig
     /// <summary>Training images of each ground-truth network (a fixed subset: 30 networks must fit an hour).</summary>
     public int GroundTruthImages { get; init; } = 10_000;
     public required TrainRecipe GroundTruthRecipe { get; init; }
+
+    /// <summary>
+    /// A ground truth trained apart (<c>dna ground-truth</c>, cost bands and second seeds) to judge the sources against,
+    /// instead of the study training its own; the three fields above then go unused. Left out of the JSON when
+    /// unset, so configurations written before it keep their fingerprints.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? GroundTruthFolder { get; init; }
 
     /// <summary>The DNA run whose stages up to rating score the architectures.</summary>
     public required DnaConfig Dna { get; init; }
