@@ -28,10 +28,16 @@ internal static class StudyCommand
         {
             Description = "Judge the sources against a ground truth trained apart (a dna ground-truth --out folder, with its cost bands and second seeds), as it stands, instead of training the study's own.",
         };
+        var variants = new Option<string[]>("--dna-variant")
+        {
+            Description = "A change to the study's DNA run, rated as a source of its own (dna-NAME) beside DNA: NAME:KEY=VALUE,... with keys sampling (uniform, depth-first), " +
+                          "block-epochs, teacher (an architecture) and teacher-epochs; repeatable. A variant that keeps the teacher adopts the study's.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("study",
             "Ranking study: ground truth, DNA ratings, a SPOS supernet, plain and shifting evolutionary search, ranking quality of every source, report.")
         {
-            preset, space, dataset, data, seed, splitSeed, threads, jobs, output, resume, groundTruth,
+            preset, space, dataset, data, seed, splitSeed, threads, jobs, output, resume, groundTruth, variants,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -43,7 +49,11 @@ internal static class StudyCommand
             var kind = Datasets.ParseKind(p.GetValue(dataset)!);
             var choice = SpaceChoice.Choose(p.GetValue(space), kind, p.GetValue(data), folder);
             var config = RankingStudyConfig.Preset(p.GetValue(preset)!, choice.Request(kind, p.GetValue(data), p.GetValue(splitSeed)), p.GetValue(seed))
-                .InSpace(choice.SpaceName, choice.Space, choice.BudgetScale) with { GroundTruthFolder = external };
+                .InSpace(choice.SpaceName, choice.Space, choice.BudgetScale) with
+                {
+                    GroundTruthFolder = external,
+                    DnaVariants = p.GetValue(variants) is { Length: > 0 } given ? [.. given.Select(v => DnaVariant.Parse(v, choice.Space))] : null,
+                };
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, config.GroundTruthCount);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             var study = new RankingStudy(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };

@@ -19,10 +19,13 @@ public sealed class TinyStudy : IDisposable
         var (gtCode, _, gtErr) = CliTests.Dna("ground-truth", "--band", "small:100000-200000:4:2", "--band", "large:300000-500000:4:2",
             "--epochs", "1", "--max-train", "256", "--max-validation", "256", "--max-test", "256", "--threads", "1", "--jobs", "1", "--out", GroundTruth);
         Assert.True(gtCode == 0, gtErr);
-        var (code, output, err) = CliTests.Dna("study", "--preset", "tiny", "--threads", "1", "--ground-truth", GroundTruth, "--out", Folder);
+        var (code, output, err) = CliTests.Dna([.. Command, "--out", Folder]);
         Assert.True(code == 0, err);
         Output = output;
     }
+
+    /// <summary>The study's command: its DNA run, and a variant of it that samples depth first, rated beside it.</summary>
+    public string[] Command => ["study", "--preset", "tiny", "--threads", "1", "--ground-truth", GroundTruth, "--dna-variant", "depth:sampling=depth-first"];
 
     public IReadOnlyList<TrueAccuracy> Truth()
     {
@@ -42,10 +45,12 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
     [Fact]
     public void A_study_scores_every_ground_truth_architecture_by_every_source_and_writes_the_report_with_plots()
     {
-        foreach (var stage in RankingStudy.Stages.Select(s => s.Name)) Assert.Contains($"== {stage}", study.Output);
+        var stages = StudyOf(study.Folder).Stages.Select(s => s.Name).ToList();
+        Assert.Contains("Dna:depth", stages);
+        foreach (var stage in stages) Assert.Contains($"== {stage}", study.Output);
         using (var scores = new ScoreStore(Path.Combine(study.Folder, "scores.db")))
         {
-            Assert.Equal(new[] { "dna", "macs", "params", "spos", "spos+shifting" }, scores.Sources());
+            Assert.Equal(new[] { "dna", "dna-depth", "macs", "params", "spos", "spos+shifting" }, scores.Sources());
             foreach (var source in scores.Sources()) Assert.Equal(TinyStudy.Architectures, scores.Get(source).Count);
         }
         Assert.Contains($"{TinyStudy.Architectures} trained networks of {study.GroundTruth}", study.Output);
@@ -58,9 +63,9 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
             Assert.True(new FileInfo(Path.Combine(study.Folder, "plots", png)).Length > 1000, png);
 
         // A finished study resumes to the same report without redoing a stage.
-        var (code, output, err) = CliTests.Dna("study", "--preset", "tiny", "--threads", "1", "--ground-truth", study.GroundTruth, "--out", study.Folder, "--resume");
+        var (code, output, err) = CliTests.Dna([.. study.Command, "--out", study.Folder, "--resume"]);
         Assert.True(code == 0, err);
-        Assert.Equal(RankingStudy.Stages.Count, output.Split('\n').Count(l => l.Contains("done earlier")));
+        Assert.Equal(stages.Count, output.Split('\n').Count(l => l.Contains("done earlier")));
     }
 
     [Fact]
@@ -89,9 +94,34 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
         var parameters = scores.Get("params");
         var ordered = truth.OrderBy(t => t.Architecture, StringComparer.Ordinal).ToList();
         double regret = DnaNas.Search.Ranking.TopK.Regret(ordered.Select(t => parameters[t.Architecture]).ToList(), ordered.Select(t => t.Test).ToList());
-        var quality = new RankingReport(new RankingStudy(study.Folder, DnaNas.Training.DurableJson.Read<RankingStudyConfig>(Path.Combine(study.Folder, "config.json"), "")))
-            .Qualities().Single(q => q.Source == "params");
+        var quality = new RankingReport(StudyOf(study.Folder)).Qualities().Single(q => q.Source == "params");
         Assert.Equal(regret, quality.Quality.Regret.Value, 12);
+    }
+
+    private static RankingStudy StudyOf(string folder) =>
+        new(folder, DnaNas.Training.DurableJson.Read<RankingStudyConfig>(Path.Combine(folder, "config.json"), "rerun the study"));
+
+    [Fact]
+    public void A_dna_variant_is_rated_as_a_source_of_its_own_on_the_studys_teacher_and_trains_its_blocks_its_own_way()
+    {
+        var variantConfig = DnaNas.Methods.Dna.DnaRun.Open(Path.Combine(study.Folder, "dna-depth")).Config;
+        var dnaConfig = DnaNas.Methods.Dna.DnaRun.Open(Path.Combine(study.Folder, "dna")).Config;
+        Assert.Equal(DnaNas.Methods.Dna.CandidateSampling.DepthFirst, variantConfig.BlockRecipe.Sampling);
+        Assert.Equal(dnaConfig with { BlockRecipe = dnaConfig.BlockRecipe with { Sampling = DnaNas.Methods.Dna.CandidateSampling.DepthFirst }, TeacherRun = variantConfig.TeacherRun }, variantConfig);
+        Assert.Equal(Path.Combine(study.Folder, "dna", "teacher"), variantConfig.TeacherRun);
+        // Adopted, not trained again: a training of its own would have recorded its own times.
+        Assert.Equal(File.ReadAllText(Path.Combine(study.Folder, "dna", "teacher", "result.json")), File.ReadAllText(Path.Combine(study.Folder, "dna-depth", "teacher", "result.json")));
+
+        using var scores = new ScoreStore(Path.Combine(study.Folder, "scores.db"));
+        var dna = scores.Get("dna");
+        var variant = scores.Get("dna-depth");
+        Assert.Equal(dna.Keys.Order(), variant.Keys.Order());
+        Assert.Contains(dna.Keys, a => Math.Abs(dna[a] - variant[a]) > 1e-9); // other steps, other ratings
+        Assert.Contains("| DNA variant depth (depth-first sampling) |", File.ReadAllText(Path.Combine(study.Folder, "report.md")));
+
+        var (code, _, err) = CliTests.Dna("study", "--preset", "tiny", "--dna-variant", "depth:block-epochs=0", "--out", study.Folder + "-bad");
+        Assert.Equal(1, code);
+        Assert.Contains("block-epochs must be a whole number of 1 or more", err);
     }
 
     [Fact]

@@ -5,15 +5,19 @@ namespace DnaNas.Methods.Dna;
 
 /// <summary>
 /// DNA's score of an architecture: minus the sum of its blocks' ratings (the quantity DNA's search minimises), read
-/// from the ratings.db of a DNA run in <see cref="RunFolder"/> under the context's folder.
+/// from the ratings.db of a DNA run in <see cref="RunFolder"/> under the context's folder (or, for a variant of DNA
+/// that a study rates beside it, in a folder of its own).
 /// </summary>
-public sealed class DnaRatingSource : IRatingSource
+public sealed class DnaRatingSource(string name, string runFolder) : IRatingSource
 {
     public const string SourceName = "dna";
     public const string RunFolder = "dna";
-    public string Name => SourceName;
 
-    private static string RatingsPath(RatingContext context) => new DnaRunLayout(Path.Combine(context.Folder, RunFolder), TeacherIsBaseline: false).RatingsPath;
+    public DnaRatingSource() : this(SourceName, RunFolder) { }
+
+    public string Name => name;
+
+    private string RatingsPath(RatingContext context) => new DnaRunLayout(Path.Combine(context.Folder, runFolder), TeacherIsBaseline: false).RatingsPath;
 
     public bool IsReady(RatingContext context) => File.Exists(RatingsPath(context));
 

@@ -33,7 +33,7 @@ public sealed class RankingReport(RankingStudy study)
         using (var store = new ScoreStore(study.ScoresPath))
             foreach (var source in store.Sources()) sources[source] = store.Get(source);
         foreach (var (name, scores) in extra ?? new Dictionary<string, IReadOnlyDictionary<string, double>>()) sources[name] = scores;
-        return sources.Keys.OrderBy(RatingSources.Order).ThenBy(s => s, StringComparer.Ordinal).Select(source =>
+        return sources.Keys.OrderBy(Order).ThenBy(s => s, StringComparer.Ordinal).Select(source =>
         {
             var scores = sources[source];
             var archs = truth.Keys.Where(scores.ContainsKey).OrderBy(a => a, StringComparer.Ordinal).ToList();
@@ -47,19 +47,29 @@ public sealed class RankingReport(RankingStudy study)
     /// <summary>Inside a band of a dozen networks a top-10 is nearly all of it: the top quarter (at least 2) is what a search keeps.</summary>
     private int BandTopK(int count) => Math.Min(study.Config.TopK, Math.Max(2, count / 4));
 
+    /// <summary>Registered sources in the registry's order, DNA's variants right after DNA, anything else (a user's scores) last.</summary>
+    private static double Order(string source) =>
+        source.StartsWith(DnaVariant.Prefix, StringComparison.Ordinal) ? RatingSources.Order(DnaRatingSource.SourceName) + 0.5 : RatingSources.Order(source);
+
     /// <summary>
     /// Seconds each source's parts took to make, from the study's stage times: DNA its whole run up to rating
-    /// (teacher included), SPOS its supernet, shifting the supernet and the shifting search; the cost proxies nothing.
-    /// Null for a source the study did not make (a user's scores).
+    /// (teacher included), a variant its own run plus the teacher it adopted, SPOS its supernet, shifting the
+    /// supernet and the shifting search; the cost proxies nothing. Null for a source the study did not make (a user's scores).
     /// </summary>
-    public static double? ComputeSeconds(string source, StageState state) => source switch
+    public double? ComputeSeconds(string source, StageState state)
     {
-        DnaRatingSource.SourceName => state.Seconds("Dna"),
-        SupernetRatingSource.Spos => state.Seconds("Supernet"),
-        SupernetRatingSource.Shifted => state.Seconds("Supernet") + state.Seconds("ShiftingSearch"),
-        "params" or "macs" => 0,
-        _ => null,
-    };
+        if (study.Variants.FirstOrDefault(v => v.SourceName == source) is { } variant)
+            return state.Seconds(variant.StageName) + (variant.SharesTeacher && File.Exists(Path.Combine(study.DnaFolder, StagedRun.StateFileName))
+                ? new DnaRunLayout(study.DnaFolder, TeacherIsBaseline: false).ReadState().Seconds("Teacher") : 0);
+        return source switch
+        {
+            DnaRatingSource.SourceName => state.Seconds("Dna"),
+            SupernetRatingSource.Spos => state.Seconds("Supernet"),
+            SupernetRatingSource.Shifted => state.Seconds("Supernet") + state.Seconds("ShiftingSearch"),
+            "params" or "macs" => 0,
+            _ => null,
+        };
+    }
 
     public void Write(StageState state)
     {
@@ -168,17 +178,26 @@ public sealed class RankingReport(RankingStudy study)
         }
     }
 
+    private static string Change(DnaVariant v) => string.Join(", ", new[]
+    {
+        v.Sampling is { } s ? $"{(s == CandidateSampling.DepthFirst ? "depth-first" : "uniform")} sampling" : null,
+        v.BlockEpochs is { } e ? $"{e} block epochs" : null,
+        v.TeacherArchitecture is { } t ? $"teacher `{ReportParts.Cell(t)}`" : null,
+        v.TeacherEpochs is { } te ? $"teacher {te} epochs" : null,
+    }.OfType<string>());
+
     private static string Num(double value) => double.IsNaN(value) ? "-" : value.ToString("F2", Inv);
 
     private static string Points(Interval regret) => Format(new Interval(100 * regret.Value, 100 * regret.Low, 100 * regret.High), "F2");
 
-    private static string Compute(string source, StageState state) => ComputeSeconds(source, state) is { } seconds
+    private string Compute(string source, StageState state) => ComputeSeconds(source, state) is { } seconds
         ? seconds == 0 ? "none (a formula)" : $"{seconds / 60:F1} min"
         : "not measured here";
 
-    private static string Describe(string source) => source switch
+    private string Describe(string source) => source switch
     {
         DnaRatingSource.SourceName => "DNA (summed block ratings)",
+        _ when study.Variants.FirstOrDefault(v => v.SourceName == source) is { } v => $"DNA variant {v.Name} ({Change(v)})",
         SupernetRatingSource.Spos => "SPOS supernet accuracy",
         SupernetRatingSource.Shifted => "SPOS + Supernet Shifting",
         "params" => "params (floor)",

@@ -42,17 +42,30 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
     public string StatePath => Path.Combine(Folder, StagedRun.StateFileName);
     public string SearchPath(string name) => Path.Combine(Folder, $"search-{name}.json");
 
-    public static IReadOnlyList<IStage<StudyContext>> Stages { get; } =
+    /// <summary>The study's stages: DNA's variants (<see cref="RankingStudyConfig.DnaVariants"/>) each a stage of their own after DNA.</summary>
+    public IReadOnlyList<IStage<StudyContext>> Stages =>
     [
         new StudyStage("GroundTruth", c => c.Study.TrainGroundTruth(c)),
-        new StudyStage("Dna", c => new DnaRun(c.Study.DnaFolder, c.Study.Config.Dna) { Jobs = c.Study.Jobs }
-            .Run(resume: true, new Reporter<PipelineEvent>(e => { if (e.Milestone) c.Report("Dna", $"{e.Stage}: {e.Message}"); }), c.Cancel, until: RatingStage.StageName)),
+        new StudyStage("Dna", c => c.Study.RateByDna(DnaFolder, Config.Dna, "Dna", c)),
+        .. Variants.Select(v => new StudyStage(v.StageName, c => c.Study.RateByDna(Path.Combine(Folder, v.RunFolder), v.Apply(Config.Dna, DnaTeacherFolder), v.StageName, c))),
         new StudyStage("Supernet", c => c.Study.TrainSupernet(c)),
         new StudyStage("Scores", c => c.Study.ScoreGroundTruth(c)),
         new StudyStage("Search", c => c.Study.Search(shifting: false, c)),
         new StudyStage("ShiftingSearch", c => c.Study.Search(shifting: true, c)),
         new StudyStage("Report", c => new RankingReport(c.Study).Write(c.Study.ReadState())),
     ];
+
+    public IReadOnlyList<DnaVariant> Variants => Config.DnaVariants ?? [];
+
+    /// <summary>The teacher the study's DNA run trained, which variants that keep the teacher adopt.</summary>
+    public string DnaTeacherFolder => new DnaRunLayout(DnaFolder, TeacherIsBaseline: false).TeacherFolder;
+
+    /// <summary>Every source the study scores: the registered ones and its DNA variants.</summary>
+    public IReadOnlyList<IRatingSource> Sources => [.. RatingSources.All, .. Variants.Select(v => v.Source())];
+
+    private void RateByDna(string folder, DnaConfig config, string stage, StudyContext c) =>
+        new DnaRun(folder, config) { Jobs = Jobs }
+            .Run(resume: true, new Reporter<PipelineEvent>(e => { if (e.Milestone) c.Report(stage, $"{e.Stage}: {e.Message}"); }), c.Cancel, until: RatingStage.StageName);
 
     public string Fingerprint() => TrainRunConfig.Hash(JsonSerializer.Serialize(Config, JsonOptions.Compact));
 
@@ -73,6 +86,8 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
 
     public StageState Run(bool resume, IProgress<(string Stage, string Message)> progress, CancellationToken cancel = default)
     {
+        if (Variants.GroupBy(v => v.Name.Replace("-", ""), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"two DNA variants are named {string.Join(" and ", twice.Select(v => v.Name))}: give each its own name");
         var state = Staged.Load(resume);
         Directory.CreateDirectory(Folder);
         AtomicFile.WriteAllText(Path.Combine(Folder, "config.json"), JsonSerializer.Serialize(Config, JsonOptions.Indented));
@@ -147,7 +162,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
         var architectures = entries.Select(e => Architecture.Parse(e.Architecture, space)).ToList();
         using var scores = new ScoreStore(ScoresPath);
         var scored = new List<string>();
-        foreach (var source in RatingSources.All.Where(s => s.Name != SupernetRatingSource.Shifted && s.IsReady(context)))
+        foreach (var source in Sources.Where(s => s.Name != SupernetRatingSource.Shifted && s.IsReady(context)))
         {
             scores.Put(source.Name, source.Score(context, architectures));
             scored.Add(source.Name);

@@ -36,6 +36,13 @@ public sealed record RankingStudyConfig
     /// <summary>The DNA run whose stages up to rating score the architectures.</summary>
     public required DnaConfig Dna { get; init; }
 
+    /// <summary>
+    /// Changes to <see cref="Dna"/> rated beside it, each a source of its own (<c>dna-NAME</c>). Left out of the JSON
+    /// when unset, so configurations written before it keep their fingerprints.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DnaVariant>? DnaVariants { get; init; }
+
     public int SupernetImages { get; init; } = 10_000;
     public required TrainRecipe SupernetRecipe { get; init; }
     /// <summary>Training images forwarded to recalibrate batch norm before a path is rated, and validation images it is rated on.</summary>
