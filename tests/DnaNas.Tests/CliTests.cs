@@ -154,7 +154,7 @@ public class CliTests
     {
         string killed = Path.Combine(Path.GetTempPath(), $"dna-kill-{Guid.NewGuid():N}");
         string whole = Path.Combine(Path.GetTempPath(), $"dna-whole-{Guid.NewGuid():N}");
-        string[] common = ["train", "--arch", "k3e3/k3e3/k3e3/k3e3", "--epochs", "4", "--max-train", "1536", "--max-test", "500",
+        string[] common = ["train", "--arch", "k3e3/k3e3/k3e3/k3e3", "--epochs", "4", "--max-train", "1536", "--max-validation", "500", "--max-test", "500",
             "--batch-size", "64", "--seed", "5"];
         try
         {
@@ -203,7 +203,7 @@ public class CliTests
         string folder = Path.Combine(Path.GetTempPath(), $"dna-eval-{Guid.NewGuid():N}");
         try
         {
-            var (code, _, err) = Dna("train", "--arch", "k3e3/k3e3/k3e3/k3e3", "--epochs", "1", "--max-train", "512", "--max-test", "300", "--out", folder);
+            var (code, _, err) = Dna("train", "--arch", "k3e3/k3e3/k3e3/k3e3", "--epochs", "1", "--max-train", "512", "--max-validation", "300", "--max-test", "300", "--out", folder);
             Assert.True(code == 0, err);
             var (evalCode, output, evalErr) = Dna("eval", folder);
             Assert.True(evalCode == 0, evalErr);
