@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-data.sh --with-digits
+# Real colour icons for the small folder test (300 PNGs from Debian's oxygen-icon-theme, downloaded once).
+scripts/make-icon-folder.sh --small
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 dotnet build DnaNas.slnx -c Release -v q -nologo
 for project in tests/*/; do

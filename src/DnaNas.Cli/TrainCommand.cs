@@ -27,7 +27,11 @@ internal static class TrainCommand
         {
             Description = $"Training epochs (default: the steps of {new TrainRecipe().Epochs} epochs on Fashion-MNIST's 50,000 images, as epochs of this data, at most {ScheduleScaling.MaxEpochs}).",
         };
-        var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => new TrainRecipe().BatchSize };
+        var batch = new Option<int?>("--batch-size")
+        {
+            Description = $"Images per step (default {new TrainRecipe().BatchSize}; on a set too small for {ScheduleScaling.MinStepsPerEpoch} such steps an epoch, " +
+                          $"a smaller power of two, at least {ScheduleScaling.MinBatchSize}, with the default learning rate scaled to match).",
+        };
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (Nesterov momentum) or adamw.", DefaultValueFactory = _ => OptimizerKind.Sgd };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 0.1 for sgd, 0.004 for adamw)." };
         var wd = new Option<double?>("--weight-decay") { Description = "Weight decay on conv and linear weights (default 5e-5 for sgd, 0.05 for adamw)." };
@@ -55,7 +59,7 @@ internal static class TrainCommand
             var recipe = new TrainRecipe
             {
                 Epochs = p.GetValue(epochs) is { } e ? Positive(e, "--epochs") : new TrainRecipe().Epochs,
-                BatchSize = Positive(p.GetValue(batch), "--batch-size"),
+                BatchSize = p.GetValue(batch) is { } b ? Positive(b, "--batch-size") : new TrainRecipe().BatchSize,
                 Optimizer = optimizerKind,
                 LearningRate = p.GetValue(lr) ?? TrainRecipe.DefaultLearningRate(optimizerKind),
                 WeightDecay = p.GetValue(wd) ?? TrainRecipe.DefaultWeightDecay(optimizerKind),
@@ -66,9 +70,18 @@ internal static class TrainCommand
             var request = CommonOptions.DataRequest(p, dataset, data, spaceDef, maxTrain, maxValidation, maxTest, splitSeed);
             Console.WriteLine($"loading {Datasets.KindName(request.Kind)} ...");
             var splits = Datasets.Load(request);
-            // A subset asked for with --max-train is a quick look: its epochs stay the default's.
-            if (p.GetValue(epochs) is null && request.MaxTrain is null)
-                recipe = recipe with { Epochs = ScheduleScaling.Epochs(recipe.Epochs, ScheduleScaling.ReferenceTrainImages, splits.Train.Count) };
+            // A subset asked for with --max-train is a quick look: its schedule stays the default's. What the user set stays as set.
+            if (request.MaxTrain is null)
+            {
+                var sized = ScheduleScaling.Sized(recipe, ScheduleScaling.ReferenceTrainImages, splits.Train.Count);
+                bool batchSized = p.GetValue(batch) is null;
+                recipe = recipe with
+                {
+                    Epochs = p.GetValue(epochs) is null ? sized.Epochs : recipe.Epochs,
+                    BatchSize = batchSized ? sized.BatchSize : recipe.BatchSize,
+                    LearningRate = batchSized && p.GetValue(lr) is null ? sized.LearningRate : recipe.LearningRate,
+                };
+            }
             var config = new TrainRunConfig(choice.SpaceName, archText, request, recipe, p.GetValue(seed));
             var run = new TrainRun(p.GetValue(output) ?? Path.Combine("runs", $"train-{spaceDef.Name}-{config.Fingerprint()}"));
 
@@ -79,7 +92,7 @@ internal static class TrainCommand
 
             if (p.GetValue(resume) && File.Exists(run.CheckpointPath))
                 Console.WriteLine($"resuming after epoch {Checkpoint.ReadState(run.CheckpointPath).CompletedEpochs}");
-            Console.WriteLine($"{recipe.Epochs} epochs of {splits.Train.Count:N0} images");
+            Console.WriteLine($"{recipe.Epochs} epochs of {splits.Train.Count:N0} images, batch {recipe.BatchSize}, learning rate {recipe.LearningRate:G3}");
             var result = TrainingDisplay.Run("train", progress => run.Run(config, splits, p.GetValue(resume), progress, cancel: CommonOptions.Cancellation));
             Console.WriteLine($"test accuracy {result.TestAccuracy:P2} (balanced {result.BalancedAccuracy:P2}, loss {result.TestLoss:F4}) | {result.Params:N0} params | " +
                               $"{result.Macs:N0} MACs | {result.WallSeconds:F0} s | seed {result.Seed} | {run.ResultPath}");

@@ -75,8 +75,9 @@ public sealed record DnaConfig
 
     /// <summary>
     /// The preset's schedules for a data set of <paramref name="trainImages"/> training images: the same optimisation
-    /// steps (<see cref="ScheduleScaling"/>) for the retraining (and so the teacher that is the baseline), and for the
-    /// block cells over the feature images actually available. Unchanged on the reference data.
+    /// steps (<see cref="ScheduleScaling"/>) for the retraining (and so the teacher that is the baseline), with a
+    /// smaller batch on a small set, and the same steps for the block cells over the feature images actually
+    /// available. Unchanged on the reference data.
     /// </summary>
     public DnaConfig SizedFor(int trainImages, int referenceTrainImages)
     {
@@ -84,8 +85,8 @@ public sealed record DnaConfig
         int referenceFeatures = Math.Min(FeatureImages, referenceTrainImages);
         return this with
         {
-            RetrainRecipe = RetrainRecipe with { Epochs = ScheduleScaling.Epochs(RetrainRecipe.Epochs, referenceTrainImages, trainImages) },
-            TeacherRecipe = TeacherRecipe is { } t ? t with { Epochs = ScheduleScaling.Epochs(t.Epochs, referenceTrainImages, trainImages) } : null,
+            RetrainRecipe = ScheduleScaling.Sized(RetrainRecipe, referenceTrainImages, trainImages),
+            TeacherRecipe = TeacherRecipe is { } t ? ScheduleScaling.Sized(t, referenceTrainImages, trainImages) : null,
             BlockRecipe = BlockRecipe with { Epochs = ScheduleScaling.Epochs(BlockRecipe.Epochs, referenceFeatures, features) },
         };
     }
