@@ -16,6 +16,7 @@ root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(SpaceCommand.Create());
 root.Subcommands.Add(TeacherCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(VerdictCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(GroundTruthCommand.Create());

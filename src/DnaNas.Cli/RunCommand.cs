@@ -39,6 +39,10 @@ internal static class RunCommand
         {
             Description = "Keep the searched network's predicted training time (a per-op latency table measured before the search) at most this many times the baseline's (0: off; the full preset uses 1).",
         };
+        var secondBaseline = new Option<bool>("--second-baseline")
+        {
+            Description = "Also retrain a second hand-designed network, MobileNetV2's layout (3x3, expansion 6, as deep as the budget allows), with the same recipe and seed: one training more.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
         var jobs = new Option<int?>("--jobs")
@@ -47,7 +51,7 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            maxTrainTime, teacher, softTargets, blockSampling, threads, jobs, output, resume,
+            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, threads, jobs, output, resume,
         };
         choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
@@ -71,7 +75,9 @@ internal static class RunCommand
                 "depth-first" => CandidateSampling.DepthFirst,
                 var other => throw new ArgumentException($"--block-sampling must be uniform or depth-first, got \"{other}\""),
             };
-            config = config with { BlockRecipe = config.BlockRecipe with { Sampling = sampling } };
+            config = config with { BlockRecipe = config.BlockRecipe with { Sampling = sampling }, SecondBaseline = p.GetValue(secondBaseline) };
+            if (config.SecondBaseline && MobileNetBaseline.For(space, config) is null)
+                Console.WriteLine("no second baseline: this space has no MBConv op, or MobileNetV2's layout is the uniform baseline itself");
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
@@ -81,6 +87,34 @@ internal static class RunCommand
             var search = pipeline.Layout.ReadSearch();
             Console.WriteLine($"searched: {search.Best.Architecture} ({search.Best.Params:N0} params)");
             foreach (var warning in DnaReport.MajorityWarnings(pipeline.Layout)) Console.WriteLine(warning);
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary><c>dna verdict</c>: finished runs of one configuration on several seeds, the searched network paired with each baseline by seed.</summary>
+internal static class VerdictCommand
+{
+    public static Command Create()
+    {
+        var runs = new Argument<string[]>("runs") { Description = "Finished dna run folders that differ only in --seed (at least 2).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out") { Description = "Where to write the verdict (default: verdict.md beside the first run)." };
+        var command = new Command("verdict", "Did the search beat a plain network, over seeds: each side's mean and sd, and the paired difference with its 95% interval.")
+        {
+            runs, output,
+        };
+        command.SetAction(p => CommonOptions.Run(p, () =>
+        {
+            var folders = p.GetValue(runs)!;
+            foreach (var f in folders)
+                if (!Directory.Exists(f)) throw new ArgumentException($"{f}: no such run folder; give the --out folders of finished dna runs");
+            var verdict = SeedVerdict.Of(folders);
+            string md = verdict.Markdown();
+            string path = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folders[0]))!, "verdict.md");
+            AtomicFile.WriteAllText(path, md);
+            Console.Write(md);
+            Console.WriteLine($"written to {path}");
             return 0;
         }));
         return command;

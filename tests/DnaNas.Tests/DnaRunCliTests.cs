@@ -159,13 +159,30 @@ public class DnaRunCliTests(TinyReferenceRun reference)
         string folder = TempFolder("parallel");
         try
         {
-            // Soft targets give the baseline a training of its own, so it runs beside the searched network.
-            var (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "2", "--soft-targets", "0.5", "--out", folder]);
+            // Soft targets give the baseline a training of its own, so it runs beside the searched network, and so
+            // does the second hand design.
+            var (code, output, err) = CliTests.Dna([.. Tiny, "--jobs", "2", "--soft-targets", "0.5", "--second-baseline", "--out", folder]);
             Assert.True(code == 0, err);
             Assert.Contains("training 4 blocks, 2 jobs at a time", output);
-            Assert.Contains("training the searched network and the baseline side by side", output);
+            Assert.Contains("training side by side: searched, baseline, second baseline", output);
             AssertSameRatings(reference.Folder, folder);
             Assert.True(File.Exists(Path.Combine(folder, "baseline", "result.json")));
+
+            // The second baseline: MobileNetV2's op at every layer, as deep as the budget lets it, not the uniform baseline.
+            var run = DnaRun.Open(folder);
+            var space = run.Layout.ReadSpace();
+            var second = new TrainRun(run.Layout.SecondBaselineFolder).ReadResult()!;
+            var layout = Architecture.Parse(second.Architecture, space);
+            Assert.All(layout.Blocks.SelectMany(b => b.Layers).Where(op => !op.IsSkip), op => Assert.Equal("k3e6", op.Token));
+            Assert.True(second.Params <= run.Config.Budget, $"{second.Params} params over the budget");
+            Assert.NotEqual(UniformBaseline.For(space, run.Config).ToString(), second.Architecture);
+            Assert.Equal(run.Config.RetrainRecipe, new TrainRun(run.Layout.SecondBaselineFolder).ReadConfig().Recipe);
+            Assert.Contains("| second baseline (MobileNetV2 layout) |", File.ReadAllText(run.Layout.SummaryPath));
+
+            // Two runs of one seed, or of two configurations, are no verdict over seeds.
+            var (verdictCode, _, verdictErr) = CliTests.Dna("verdict", reference.Folder, folder);
+            Assert.Equal(1, verdictCode);
+            Assert.Contains("another configuration", verdictErr);
         }
         finally
         {

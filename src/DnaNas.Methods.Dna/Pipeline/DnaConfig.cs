@@ -55,6 +55,14 @@ public sealed record DnaConfig
     public double? MaxTrainTimeRatio { get; init; }
     public int TopK { get; init; } = 5;
 
+    /// <summary>
+    /// Also retrain a second hand-designed network, MobileNetV2's layout in the budget (<see cref="MobileNetBaseline"/>),
+    /// with the same recipe and seed, so "did the search beat a plain network?" does not rest on one choice of plain
+    /// network. Off by default: a third training. Left out of the JSON when off, so older fingerprints hold.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SecondBaseline { get; init; }
+
     /// <summary>Recipe for the searched architecture and the baseline alike, so the comparison is fair.</summary>
     public required TrainRecipe RetrainRecipe { get; init; }
 

@@ -29,9 +29,11 @@ public sealed class DnaReport(DnaRunLayout layout)
         var searchStages = shared ? new[] { "Features", "Blocks", "Rating", "Search" } : ["Teacher", "Features", "Blocks", "Rating", "Search"];
         double searchCost = searchStages.Sum(s => state.Seconds(s));
         // The networks of the table and of the training curves.
+        var second = new TrainRun(layout.SecondBaselineFolder).ReadResult();
+        (string Row, string Legend, TrainRunResult Result)[] secondRow = second is null ? [] : [("second baseline (MobileNetV2 layout)", "second baseline", second)];
         (string Row, string Legend, TrainRunResult Result)[] networks = shared
-            ? [("searched", "searched", searched), ("baseline (uniform; also the teacher)", "baseline = teacher", baseline)]
-            : [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), ("teacher", "teacher", ReadResult(layout.TeacherFolder))];
+            ? [("searched", "searched", searched), ("baseline (uniform; also the teacher)", "baseline = teacher", baseline), .. secondRow]
+            : [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), .. secondRow, ("teacher", "teacher", ReadResult(layout.TeacherFolder))];
 
         PlotCurves(Path.Combine(Plots, "training-curves.png"), networks.Select(n => (n.Legend, n.Result)).ToArray());
         using (var store = new RatingStore(layout.RatingsPath))
@@ -45,7 +47,12 @@ public sealed class DnaReport(DnaRunLayout layout)
         string verdict = searched.TestAccuracy >= baseline.TestAccuracy
             ? $"Yes: the searched architecture is {100 * (searched.TestAccuracy - baseline.TestAccuracy):F2} points more accurate than the hand-designed baseline"
             : $"No: the hand-designed baseline is {100 * (baseline.TestAccuracy - searched.TestAccuracy):F2} points more accurate than the searched architecture";
-        md.AppendLine($"**Did the search beat a plain network?** {verdict}, both trained with the same recipe ({config.RetrainRecipe.Epochs} epochs) and seed {config.Seed}.");
+        if (second is not null)
+            verdict += searched.TestAccuracy >= second.TestAccuracy
+                ? $", and {100 * (searched.TestAccuracy - second.TestAccuracy):F2} points more accurate than the second hand design (MobileNetV2's layout)"
+                : $", and the second hand design (MobileNetV2's layout) is {100 * (second.TestAccuracy - searched.TestAccuracy):F2} points more accurate than it";
+        md.AppendLine($"**Did the search beat a plain network?** {verdict}, all trained with the same recipe ({config.RetrainRecipe.Epochs} epochs) and seed {config.Seed}. " +
+                      "One seed: a difference under a point is within seed noise; `dna verdict` pairs runs of several seeds.");
         md.AppendLine();
         md.AppendLine("| network | architecture | test accuracy | balanced accuracy | params | MACs | training time |");
         md.AppendLine("|---|---|---|---|---|---|---|");
@@ -98,7 +105,7 @@ public sealed class DnaReport(DnaRunLayout layout)
     public static IReadOnlyList<string> MajorityWarnings(DnaRunLayout layout)
     {
         var warnings = new List<string>();
-        foreach (var (role, folder) in new[] { ("teacher", layout.TeacherFolder), ("searched", layout.RetrainFolder), ("baseline", layout.BaselineFolder) }.DistinctBy(n => n.Item2))
+        foreach (var (role, folder) in new[] { ("teacher", layout.TeacherFolder), ("searched", layout.RetrainFolder), ("baseline", layout.BaselineFolder), ("second baseline", layout.SecondBaselineFolder) }.DistinctBy(n => n.Item2))
             if (new TrainRun(folder).ReadResult() is { TestClasses: { } classes } result && classes.MajorityWarning(role, result.TestAccuracy) is { } warning)
                 warnings.Add(warning);
         return warnings;

@@ -28,6 +28,8 @@ public sealed record DnaRunLayout(string Folder, bool TeacherIsBaseline)
     public string LatencyPath => Path.Combine(Folder, LatencyFileName);
     public string RetrainFolder => Path.Combine(Folder, "retrain");
     public string BaselineFolder => TeacherIsBaseline ? TeacherFolder : Path.Combine(Folder, "baseline");
+    /// <summary>The second hand-designed network's training (<see cref="MobileNetBaseline"/>), when the run has one.</summary>
+    public string SecondBaselineFolder => Path.Combine(Folder, "baseline-mobilenet");
     public string SummaryPath => Path.Combine(Folder, "summary.md");
     public string PlotsFolder => Path.Combine(Folder, "plots");
 
