@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the test data if missing, builds, and runs every test project one after the other: two torch
-# workloads at once on 2 cores slow each other down badly (torchsharp-tips.md, section 2).
+# workloads at once on 2 cores slow each other down badly (torchsharp-tips.md, section 2). The end-to-end
+# project runs its tests in two lanes of one thread each (tests/DnaNas.Tests/Lanes.cs).
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/ensure-data.sh --with-digits

@@ -1,2 +1,3 @@
-// Tests here train networks: two at once on 2 cores only slow each other down and make timings meaningless.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Two lanes of tests at once (Lanes.cs), a core each: within a lane one test at a time, since two torch workloads
+// on one core only slow each other down and make timings meaningless.
+[assembly: CollectionBehavior(MaxParallelThreads = 2)]

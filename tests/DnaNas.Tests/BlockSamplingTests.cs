@@ -6,6 +6,7 @@ using DnaNas.Training;
 namespace DnaNas.Tests;
 
 /// <summary>Depth-first candidate sampling for block training: an option that leaves existing runs as they were.</summary>
+[Collection(Lanes.A)]
 public class BlockSamplingTests
 {
     private static DnaConfig Quick => DnaConfig.Preset("quick", new DatasetRequest(DatasetKind.FashionMnist, null, 28, 1));

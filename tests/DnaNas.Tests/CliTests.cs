@@ -5,6 +5,7 @@ using DnaNas.Space;
 namespace DnaNas.Tests;
 
 /// <summary>Runs the real <c>dna</c> executable (built next to the tests) as a user would.</summary>
+[Collection(Lanes.B)]
 public class CliTests
 {
     internal static ProcessStartInfo DnaStart(string[] args)

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 
 namespace DnaNas.Tests;
 
+[Collection(Lanes.A)]
 public class DnaPipelineTests
 {
     [Fact]

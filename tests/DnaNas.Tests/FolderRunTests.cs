@@ -64,6 +64,7 @@ public sealed class RgbFolder : IDisposable
 }
 
 /// <summary>The tiny preset end to end on a user's own RGB folder: derived space, a user space, and a study.</summary>
+[Collection(Lanes.B)]
 public class FolderRunTests(RgbFolder folder) : IClassFixture<RgbFolder>
 {
     private static string TempFolder(string name) => Path.Combine(Path.GetTempPath(), $"dna-{name}-{Guid.NewGuid():N}");

@@ -8,6 +8,7 @@ using DnaNas.Training.Jobs;
 namespace DnaNas.Tests;
 
 /// <summary>Ground truth in cost bands, with second seeds for the noise ceiling and a frozen protocol in every row.</summary>
+[Collection(Lanes.A)]
 public class GroundTruthPlanTests
 {
     private static readonly SearchSpace Space = BuiltinSpaces.FmnistMbconv;

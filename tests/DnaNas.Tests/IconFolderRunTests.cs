@@ -8,6 +8,7 @@ namespace DnaNas.Tests;
 /// (<c>scripts/make-icon-folder.sh --small</c>, which test.sh runs), the small version of the acceptance run on
 /// 1,061 icons in reports/dna-icons.
 /// </summary>
+[Collection(Lanes.B)]
 public class IconFolderRunTests
 {
     /// <summary>Where test.sh puts the icons; DNANAS_ICONS_SMALL points elsewhere.</summary>
@@ -21,7 +22,7 @@ public class IconFolderRunTests
         string run = Path.Combine(Path.GetTempPath(), $"dna-icons-{Guid.NewGuid():N}");
         try
         {
-            var (code, output, err) = CliTests.Dna("run", "--preset", "quick", "--dataset", "folder", "--data", SmallIcons, "--jobs", "2", "--out", run);
+            var (code, output, err) = CliTests.Dna("run", "--preset", "quick", "--dataset", "folder", "--data", SmallIcons, "--jobs", "1", "--threads", "1", "--out", run);
             Assert.True(code == 0, err);
             Assert.Contains("derived space fmnist-mbconv-32rgb-5c", output);
 

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace DnaNas.Tests;
 
+[Collection(Lanes.A)]
 public class NativeLibraryTests
 {
     [Fact]

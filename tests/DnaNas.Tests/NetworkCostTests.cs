@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace DnaNas.Tests;
 
+[Collection(Lanes.A)]
 public class NetworkCostTests
 {
     /// <summary>MACs of convolutions and linear layers, counted from the shapes that really flow through the network.</summary>

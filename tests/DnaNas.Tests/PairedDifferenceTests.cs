@@ -2,6 +2,7 @@ using DnaNas.Training;
 
 namespace DnaNas.Tests;
 
+[Collection(Lanes.A)]
 public class PairedDifferenceTests
 {
     [Fact]

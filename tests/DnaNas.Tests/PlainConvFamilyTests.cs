@@ -37,6 +37,7 @@ internal sealed class PlainConvFamily : IOpFamily, IOpModuleBuilder
         new ConvBn(shape.InChannels, shape.OutChannels, ((PlainConvOp)op).Kernel, shape.Stride, settings.Activation);
 }
 
+[Collection(Lanes.A)]
 public class PlainConvFamilyTests
 {
     // The one registration line. Static initializers run in textual order, so it precedes the space below.

@@ -5,6 +5,7 @@ using DnaNas.Training;
 namespace DnaNas.Tests;
 
 /// <summary>Spaces meet data in TrainRun.SpaceFor: a space file made for other data is refused, not adapted.</summary>
+[Collection(Lanes.A)]
 public sealed class SpaceFitsDataTests
 {
     [Fact]

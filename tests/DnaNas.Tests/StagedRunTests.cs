@@ -6,6 +6,7 @@ using DnaNas.Training;
 namespace DnaNas.Tests;
 
 /// <summary>What a staged run does when a stage's training diverges.</summary>
+[Collection(Lanes.A)]
 public class StagedRunTests
 {
     /// <summary>A stage that trains a small network on real Fashion-MNIST images with a learning rate that must diverge.</summary>

@@ -40,6 +40,7 @@ public sealed class TinyStudy : IDisposable
     }
 }
 
+[Collection(Lanes.B)]
 public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
 {
     [Fact]

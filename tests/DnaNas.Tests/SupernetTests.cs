@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 
 namespace DnaNas.Tests;
 
+[Collection(Lanes.A)]
 public class SupernetTests
 {
     private static readonly SearchSpace Space = BuiltinSpaces.FmnistMbconv;
@@ -209,6 +210,7 @@ public class SupernetTests
     }
 }
 
+[Collection(Lanes.A)]
 public class PathSamplerTests
 {
     [Fact]

@@ -5,8 +5,8 @@ namespace DnaNas.Tests;
 
 internal static class TorchFixture
 {
-    // Runs when the test assembly loads, before any test touches torch: OpenMP reads its wait policy at load,
-    // and the test projects may run beside each other on 2 cores.
+    // Runs when the test assembly loads, before any test touches torch: OpenMP reads its wait policy at load.
+    // One thread: the tests run in two lanes at once, a core each (Lanes.cs).
     [ModuleInitializer]
-    internal static void Initialize() => TorchRuntime.Initialize();
+    internal static void Initialize() => TorchRuntime.Initialize(threads: 1);
 }

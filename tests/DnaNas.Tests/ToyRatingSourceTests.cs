@@ -14,6 +14,7 @@ public sealed class DepthRatingSource : IRatingSource
         architectures.ToDictionary(a => a.ToString(), a => (double)a.Blocks.Sum(b => b.Depth));
 }
 
+[Collection(Lanes.A)]
 public class ToyRatingSourceTests
 {
     private static readonly DepthRatingSource Registered = Register(new DepthRatingSource());

@@ -6,6 +6,7 @@ using TorchSharp;
 
 namespace DnaNas.Tests;
 
+[Collection(Lanes.A)]
 public class TrainingTests
 {
     private const string SmallArch = "k3e3/k3e3/k3e3/k3e3";
