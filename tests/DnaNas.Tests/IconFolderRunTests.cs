@@ -26,14 +26,14 @@ public class IconFolderRunTests
             Assert.True(code == 0, err);
             Assert.Contains("derived space fmnist-mbconv-32rgb-5c", output);
 
-            // About 210 training images: batch 128 would be one step an epoch; the sized batch gives 13.
+            // About 210 training images: batch 128 would be one step an epoch; the sized batch gives 6.
             var config = DnaRun.Open(run).Config;
-            Assert.Equal(16, config.RetrainRecipe.BatchSize);
-            Assert.Equal(0.1 * 16 / 128, config.RetrainRecipe.LearningRate, 12);
+            Assert.Equal(32, config.RetrainRecipe.BatchSize);
+            Assert.Equal(0.1 * 32 / 128, config.RetrainRecipe.LearningRate, 12);
             Assert.Equal(ScheduleScaling.MaxEpochs, config.RetrainRecipe.Epochs);
 
             // The acceptance line, on the searched network; the baseline must at least clearly beat the largest class
-            // (measured on seed 0: searched 54%, baseline 48% balanced, on 50 test images; at batch 128 the searched network stayed at chance and the baseline reached 38%).
+            // (measured with 2 threads, seed 0: searched 52%, baseline 48% balanced, on 50 test images; at batch 128 the searched network stayed at chance and the baseline reached 38%).
             const double chance = 1.0 / 5;
             var layout = DnaRun.Open(run).Layout;
             var searched = new TrainRun(layout.RetrainFolder).ReadResult()!;
@@ -47,16 +47,16 @@ public class IconFolderRunTests
     }
 
     [Fact]
-    public void A_preset_sized_for_a_small_set_shrinks_its_batch_by_powers_of_two_and_scales_the_learning_rate_but_leaves_fashion_mnist_alone()
+    public void A_preset_sized_for_a_small_set_shrinks_its_batch_by_powers_of_two_and_scales_the_learning_rate_but_leaves_larger_sets_alone()
     {
         var quick = DnaConfig.Preset("quick", new DnaNas.Data.DatasetRequest(DnaNas.Data.DatasetKind.FashionMnist, null, 28, 1));
-        // On the data the preset is written for, and on any set of 16 batches or more, nothing changes (so no fingerprint does).
+        // On the data the preset is written for, and on any set of 4 batches or more (the 1,061-icon folder's 743), nothing changes.
         Assert.Equal(quick, quick.SizedFor(ScheduleScaling.ReferenceTrainImages, ScheduleScaling.ReferenceTrainImages));
-        Assert.Equal(128, quick.SizedFor(16 * 128, ScheduleScaling.ReferenceTrainImages).RetrainRecipe.BatchSize);
+        Assert.Equal(128, quick.SizedFor(4 * 128, ScheduleScaling.ReferenceTrainImages).RetrainRecipe.BatchSize);
         var tiny = DnaConfig.Preset("tiny", quick.Data);
         Assert.Equal(tiny, tiny.SizedFor(DnaConfig.ReferenceTrainImages("tiny"), DnaConfig.ReferenceTrainImages("tiny")));
 
-        foreach (var (images, batch) in new[] { (2047, 64), (743, 32), (420, 16), (210, 16), (40, 16) })
+        foreach (var (images, batch) in new[] { (511, 64), (420, 64), (255, 32), (210, 32), (127, 16), (40, 16) })
         {
             var recipe = quick.SizedFor(images, ScheduleScaling.ReferenceTrainImages).RetrainRecipe;
             Assert.Equal(batch, recipe.BatchSize);

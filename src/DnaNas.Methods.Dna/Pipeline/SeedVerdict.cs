@@ -25,15 +25,18 @@ public sealed class SeedVerdict
         if (folders.Count < 2) throw new ArgumentException($"a verdict over seeds needs at least 2 finished runs, got {folders.Count}");
         var runs = new List<SeedRun>();
         string? sameConfig = null;
+        Space.SearchSpace? sameSpace = null;
         foreach (var folder in folders)
         {
             var layout = new DnaRunLayout(folder, false);
             var config = layout.ReadConfig();
             layout = DnaRunLayout.Of(folder, config);
-            // Everything but the seed must agree, or the pairs compare more than the search.
-            string rest = JsonSerializer.Serialize(config with { Seed = 0 }, JsonOptions.Compact);
-            if (sameConfig is null) sameConfig = rest;
-            else if (rest != sameConfig)
+            // Everything but the seed must agree, or the pairs compare more than the search. A space derived from a
+            // folder of images is named by its file in each run's folder: the spaces themselves must be equal.
+            string rest = JsonSerializer.Serialize(config with { Seed = 0, SpaceName = "" }, JsonOptions.Compact);
+            var space = layout.ReadSpace();
+            if (sameConfig is null) (sameConfig, sameSpace) = (rest, space);
+            else if (rest != sameConfig || !space.Equals(sameSpace))
                 throw new ArgumentException($"{folder} was run with another configuration than {folders[0]} (not only another seed): give runs of one preset, data and budget");
             TrainRunResult Read(string f) => new TrainRun(f).ReadResult() ?? throw new TrainingException($"{f} has no result.json: resume the run in {folder} to finish it");
             runs.Add(new SeedRun(folder, config.Seed, Read(layout.RetrainFolder), Read(layout.BaselineFolder),
