@@ -141,7 +141,7 @@ internal static class BenchCommand
         var space = CommonOptions.Space();
         var arch = new Option<string?>("--arch") { Description = "Architecture (default: the space's default architecture)." };
         var batch = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 128 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps (after 3 warm-up steps).", DefaultValueFactory = _ => 20 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps, in 5 rounds whose median counts (after 3 warm-up steps).", DefaultValueFactory = _ => 20 };
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Measure training and inference images/s of a fixed architecture on this machine.")
         {
@@ -153,25 +153,8 @@ internal static class BenchCommand
             var s = BuiltinSpaces.Resolve(p.GetValue(space)!);
             var a = p.GetValue(arch) is { } text ? Architecture.Parse(text, s) : BuiltinSpaces.DefaultArchitecture(s);
             int b = p.GetValue(batch), n = p.GetValue(steps);
-            random.manual_seed(0);
-            using var model = new MBConvNet(s, a);
-            using var optimizer = Optimizers.Create(model, new TrainRecipe());
-            using var x = randn(b, s.InputChannels, s.InputSize, s.InputSize);
-            using var y = randint(0, s.Classes, b, dtype: int64);
-
-            double train = Measure(n, b, () =>
-            {
-                model.train();
-                model.zero_grad();
-                nn.functional.cross_entropy(model.call(x), y).backward();
-                optimizer.step();
-            });
-            double infer = Measure(n, b, () =>
-            {
-                model.eval();
-                using var _ = no_grad();
-                model.call(x);
-            });
+            var throughput = NetworkThroughput.Measure(s, a, new TrainRecipe { BatchSize = b }, n);
+            double train = 1 / throughput.TrainSeconds, infer = 1 / throughput.InferSeconds;
             var cost = CostModel.Of(s, a);
             Console.WriteLine($"architecture {a} ({cost.Params:N0} params, {cost.Macs:N0} MACs), batch {b}, {n} steps");
             Console.WriteLine($"threads {TorchRuntime.Threads} (cores {Environment.ProcessorCount}), OMP_WAIT_POLICY {TorchRuntime.WaitPolicy}");
@@ -179,13 +162,5 @@ internal static class BenchCommand
             return 0;
         }));
         return command;
-    }
-
-    private static double Measure(int steps, int batch, Action step)
-    {
-        for (int i = 0; i < 3; i++) { using var warm = NewDisposeScope(); step(); }
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) { using var scope = NewDisposeScope(); step(); }
-        return steps * batch / clock.Elapsed.TotalSeconds;
     }
 }

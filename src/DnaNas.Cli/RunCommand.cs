@@ -43,6 +43,10 @@ internal static class RunCommand
         {
             Description = "Also retrain a second hand-designed network, MobileNetV2's layout (3x3, expansion 6, as deep as the budget allows), with the same recipe and seed: one training more.",
         };
+        var timeBudget = new Option<string?>("--time-budget")
+        {
+            Description = "Fit the run to this wall-clock time on this machine (e.g. 30m, 1h30m): a short probe times the baseline network here, and the preset's epochs, training and feature subsets and rating images are scaled to fill the budget (plan.json; the report sets planned beside actual times). Holds the searched network to the baseline's training time unless --max-train-time says otherwise.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
         var jobs = new Option<int?>("--jobs")
@@ -51,13 +55,15 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, threads, jobs, output, resume,
+            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, threads, jobs, output, resume,
         };
         choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
             var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(choice.Seed)}");
+            // A malformed budget fails before the data loads.
+            double? budgetSeconds = p.GetValue(timeBudget) is { } budgetText ? TimePlan.ParseDuration(budgetText) : null;
             var (config, space, data) = choice.Configure(p, folder);
             if (p.GetValue(teacher) is { } given)
             {
@@ -80,13 +86,36 @@ internal static class RunCommand
                 Console.WriteLine("no second baseline: this space has no MBConv op, or MobileNetV2's layout is the uniform baseline itself");
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);
             if (parallel < 1) throw new ArgumentException($"--jobs must be 1 or more, got {parallel}");
+            var layout = DnaRunLayout.Of(folder, config);
+            var loadedRequest = config.Data;
+            TimePlan? plan = null;
+            if (budgetSeconds is { } seconds)
+            {
+                if (p.GetValue(maxTrainTime) is null) config = config with { MaxTrainTimeRatio = 1.0 };
+                (config, plan) = TimePlanner.PlanRun(layout, config, space, new RunSizes(data.Train.Count, data.Validation.Count, data.Test.Count),
+                    seconds, p.GetValue(resume), parallel);
+                Console.WriteLine($"time plan for {plan.BudgetSeconds / 60:0.#} min on this machine ({plan.Cpu}, {plan.Threads} threads): {plan.Scale:0.00}x the preset's steps, " +
+                                  $"{config.RetrainRecipe.Epochs} epochs on {Math.Min(config.Data.MaxTrain ?? int.MaxValue, data.Train.Count):N0} training images, {config.BlockRecipe.Epochs} block epochs on " +
+                                  $"{config.FeatureImages:N0} feature images, {config.RatingImages:N0} rating images; forecast {plan.PlannedSeconds / 60:F1} min");
+            }
+            else if (File.Exists(layout.PlanPath))
+            {
+                if (p.GetValue(resume))
+                    throw new ArgumentException($"{folder} was planned with --time-budget {TimePlan.Read(layout.PlanPath).BudgetSeconds / 60:0.#}m; resume it with that option");
+                // The plan of a run that never started its stages, which this run without a budget replaces.
+                if (!File.Exists(layout.StatePath)) File.Delete(layout.PlanPath);
+            }
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
-            PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress, CommonOptions.Cancellation, loaded: data));
+            // A plan that keeps fewer training images loads its subset; otherwise the data loaded above serves.
+            var loaded = config.Data == loadedRequest ? data : null;
+            PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress, CommonOptions.Cancellation, loaded: loaded));
             Console.WriteLine($"report: {pipeline.Layout.SummaryPath}");
             var search = pipeline.Layout.ReadSearch();
             Console.WriteLine($"searched: {search.Best.Architecture} ({search.Best.Params:N0} params)");
             foreach (var warning in DnaReport.MajorityWarnings(pipeline.Layout)) Console.WriteLine(warning);
+            if (plan is not null)
+                Console.WriteLine($"time: planned {plan.PlannedSeconds / 60:F1} min of the {plan.BudgetSeconds / 60:0.#} min budget, took {TimeBudgetReport.ActualSeconds(plan, pipeline.Layout.ReadState()) / 60:F1} min");
             return 0;
         }));
         return command;

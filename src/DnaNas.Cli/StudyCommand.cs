@@ -145,11 +145,8 @@ internal static class StudyCommand
             double.IsNaN(i.Value) ? "n/a" : $"{i.Value.ToString(f, CultureInfo.InvariantCulture)} [{i.Low.ToString(f, CultureInfo.InvariantCulture)}, {i.High.ToString(f, CultureInfo.InvariantCulture)}]";
         var table = new Table().AddColumns("source", "n", "Kendall tau", "Spearman", "top-k hits", "local tau", "regret (points)");
         foreach (var q in qualities)
-        {
-            var regret = q.Quality.Regret;
             table.AddRow(new[] { q.Source, q.Quality.Count.ToString(), F(q, q.Quality.KendallTau), F(q, q.Quality.Spearman),
-                $"{F(q, q.Quality.TopHits, "F0")} of {q.Quality.K}", F(q, q.Quality.LocalTau), F(q, new(100 * regret.Value, 100 * regret.Low, 100 * regret.High), "F2") }.Select(Markup.Escape).ToArray());
-        }
+                $"{F(q, q.Quality.TopHits, "F0")} of {q.Quality.K}", F(q, q.Quality.LocalTau), F(q, q.Quality.RegretPoints, "F2") }.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
     }
 }

@@ -31,7 +31,7 @@ public static class ArchitectureEvolution
         {
             if (budget is null) return true;
             var cost = CostModel.Of(space, genes.Decode(g));
-            return (budget.Kind == CostKind.Params ? cost.Params : cost.Macs) <= budget.Limit;
+            return cost.In(budget.Kind) <= budget.Limit;
         }
         var clock = Stopwatch.StartNew();
         var result = new EvolutionarySearch(geneSpace, settings, Feasible, seed)

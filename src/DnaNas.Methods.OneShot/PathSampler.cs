@@ -11,7 +11,7 @@ public sealed record CostBin(CostKind Kind, long Min, long Max)
     public bool Contains(SearchSpace space, Architecture a)
     {
         var cost = CostModel.Of(space, a);
-        long value = Kind == CostKind.Params ? cost.Params : cost.Macs;
+        long value = cost.In(Kind);
         return value >= Min && value <= Max;
     }
 

@@ -41,6 +41,10 @@ public sealed class Architecture : IEquatable<Architecture>
 
     public IReadOnlyList<Candidate> Blocks => _blocks;
 
+    /// <summary>A hand-designed layout: one op in the first <paramref name="depths"/>[b] layers of block b, skips after.</summary>
+    public static Architecture Layered(SearchSpace space, Op op, IReadOnlyList<int> depths) =>
+        new(space.Blocks.Select((block, b) => new Candidate(Enumerable.Range(0, block.Layers).Select(l => l < depths[b] ? op : Op.Skip))));
+
     public override string ToString() => string.Join('/', _blocks.Select(b => b.ToString()));
 
     public bool Equals(Architecture? other) =>

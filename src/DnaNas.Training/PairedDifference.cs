@@ -1,3 +1,4 @@
+using DnaNas.Search.Ranking;
 using MathNet.Numerics.Distributions;
 
 namespace DnaNas.Training;
@@ -16,17 +17,11 @@ public sealed record PairedDifference(int Seeds, double MeanA, double SdA, doubl
         if (a.Count != b.Count) throw new ArgumentException($"paired values need the same seeds on both sides: got {a.Count} and {b.Count}");
         if (a.Count < 2) throw new ArgumentException($"a paired comparison needs at least 2 seeds, got {a.Count}");
         var differences = a.Zip(b, (x, y) => x - y).ToList();
-        double mean = differences.Average(), sd = Sd(differences);
+        double mean = differences.Average(), sd = SampleStatistics.StandardDeviation(differences);
         double half = StudentT.InvCDF(0, 1, a.Count - 1, 1 - (1 - Confidence) / 2) * sd / Math.Sqrt(a.Count);
-        return new PairedDifference(a.Count, a.Average(), Sd(a), b.Average(), Sd(b), mean, mean - half, mean + half);
+        return new PairedDifference(a.Count, a.Average(), SampleStatistics.StandardDeviation(a), b.Average(), SampleStatistics.StandardDeviation(b), mean, mean - half, mean + half);
     }
 
     /// <summary>Whether the interval lies wholly above 0 (A better), wholly below (B better), or holds it.</summary>
     public int Verdict => Low > 0 ? 1 : High < 0 ? -1 : 0;
-
-    private static double Sd(IReadOnlyList<double> values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-    }
 }

@@ -96,6 +96,7 @@ public sealed class DnaReport(DnaRunLayout layout)
         md.AppendLine();
         for (int b = 0; b < space.Blocks.Count; b++) md.AppendLine($"![block {b + 1} ratings](plots/ratings-block{b + 1}.png)");
         md.AppendLine();
+        if (File.Exists(layout.PlanPath)) TimeBudgetReport.Append(md, TimePlan.Read(layout.PlanPath), state);
         ReportParts.AppendStages(md, state);
         md.AppendLine("The ratings of every candidate are in `ratings.db` (SQLite, table `ratings`); configuration in `config.json`, versions and hardware in `environment.json`.");
         AtomicFile.WriteAllText(layout.SummaryPath, md.ToString());

@@ -98,7 +98,7 @@ public sealed class DnaRun(string folder, DnaConfig config)
     private void CheckBudget(SearchSpace space)
     {
         var cheapest = CostModel.SpaceRange(space).Min;
-        long min = Config.BudgetKind == CostKind.Params ? cheapest.Params : cheapest.Macs;
+        long min = cheapest.In(Config.BudgetKind);
         if (Config.Budget < min)
             throw new TrainingException($"no architecture fits {new Budget(Config.BudgetKind, Config.Budget)}: the cheapest has {new Budget(Config.BudgetKind, min)}");
     }

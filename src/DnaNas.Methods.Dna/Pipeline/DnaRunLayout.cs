@@ -30,6 +30,8 @@ public sealed record DnaRunLayout(string Folder, bool TeacherIsBaseline)
     public string BaselineFolder => TeacherIsBaseline ? TeacherFolder : Path.Combine(Folder, "baseline");
     /// <summary>The second hand-designed network's training (<see cref="MobileNetBaseline"/>), when the run has one.</summary>
     public string SecondBaselineFolder => Path.Combine(Folder, "baseline-mobilenet");
+    /// <summary>The time plan of a run started with --time-budget (<see cref="TimePlan"/>).</summary>
+    public string PlanPath => Path.Combine(Folder, "plan.json");
     public string SummaryPath => Path.Combine(Folder, "summary.md");
     public string PlotsFolder => Path.Combine(Folder, "plots");
 

@@ -1,5 +1,6 @@
 using DnaNas.Search;
 using DnaNas.Space;
+using DnaNas.Training;
 
 namespace DnaNas.Methods.Dna;
 
@@ -18,9 +19,8 @@ public static class MobileNetBaseline
     {
         var op = space.Ops.OfType<MBConvOp>().OrderBy(o => o.Kernel).ThenByDescending(o => o.Expansion).FirstOrDefault();
         if (op is null) return null;
-        long Cost(Architecture a) => kind == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs;
-        Architecture Layout(int[] depths) => new(space.Blocks.Select((b, i) =>
-            new Candidate(Enumerable.Range(0, b.Layers).Select(l => l < depths[i] ? (Op)op : Op.Skip))));
+        long Cost(Architecture a) => CostModel.Of(space, a).In(kind);
+        Architecture Layout(int[] depths) => Architecture.Layered(space, op, depths);
 
         int[] depths = [.. space.Blocks.Select(b => b.Layers)];
         var layout = Layout(depths);

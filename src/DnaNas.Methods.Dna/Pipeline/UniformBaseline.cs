@@ -1,5 +1,6 @@
 using DnaNas.Search;
 using DnaNas.Space;
+using DnaNas.Training;
 
 namespace DnaNas.Methods.Dna;
 
@@ -15,12 +16,8 @@ public static class UniformBaseline
         var options = new List<Architecture>();
         foreach (var op in space.Ops)
             for (int trim = 0; trim < space.Blocks.Max(b => b.Layers); trim++)
-                options.Add(new Architecture(space.Blocks.Select(b =>
-                {
-                    int depth = Math.Max(b.MinLayers, b.Layers - trim);
-                    return new Candidate(Enumerable.Range(0, b.Layers).Select(l => l < depth ? op : Op.Skip));
-                })));
-        long Cost(Architecture a) => kind == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs;
+                options.Add(Architecture.Layered(space, op, [.. space.Blocks.Select(b => Math.Max(b.MinLayers, b.Layers - trim))]));
+        long Cost(Architecture a) => CostModel.Of(space, a).In(kind);
         var fitting = options.Where(a => Cost(a) <= budget).ToList();
         return fitting.Count > 0
             ? fitting.OrderByDescending(Cost).ThenBy(a => a.ToString(), StringComparer.Ordinal).First()

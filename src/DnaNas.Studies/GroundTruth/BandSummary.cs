@@ -39,16 +39,9 @@ public sealed record BandSummary(string Band, int Planned, int Trained, double S
             double noise = pairs.Count >= 2 ? Math.Sqrt(pairs.Average(p => (p.A - p.B) * (p.A - p.B)) / 2) : double.NaN;
             double tau = pairs.Count >= 3 ? RankCorrelation.KendallTauB(pairs.Select(p => p.A).ToList(), pairs.Select(p => p.B).ToList()) : double.NaN;
             double validationTest = done.Count >= 3 ? RankCorrelation.KendallTauB(done.Select(e => e.ValidationAccuracy ?? double.NaN).ToList(), trained) : double.NaN;
-            return new BandSummary(band.Key, first.Count, trained.Count, StandardDeviation(trained),
+            return new BandSummary(band.Key, first.Count, trained.Count, SampleStatistics.StandardDeviation(trained),
                 trained.Count > 0 ? trained.Max() - trained.Min() : double.NaN, pairs.Count, noise, tau, validationTest);
         }).ToList();
-
-    private static double StandardDeviation(IReadOnlyList<double> values)
-    {
-        if (values.Count < 2) return double.NaN;
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-    }
 
     /// <summary>A Markdown table of the bands, with a verdict per band once it has its pairs.</summary>
     public static string Table(IReadOnlyList<BandSummary> bands)

@@ -65,7 +65,7 @@ public sealed record GroundTruthPlan(IReadOnlyList<CostBand> Bands)
 
     public IReadOnlyList<PlannedTraining> Trainings(SearchSpace space, CostKind costKind, long seed)
     {
-        long Cost(Architecture a) => costKind == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs;
+        long Cost(Architecture a) => CostModel.Of(space, a).In(costKind);
         var drawn = new HashSet<string>(StringComparer.Ordinal);
         var trainings = new List<PlannedTraining>();
         foreach (var band in Bands)

@@ -21,6 +21,10 @@ public sealed class RankingReport(RankingStudy study)
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private string Plots => Path.Combine(study.Folder, "plots");
 
+    /// <summary>What DNA's teacher took, which every variant that adopts it shares; read once from DNA's run.</summary>
+    private readonly Lazy<double> _sharedTeacherSeconds = new(() => File.Exists(Path.Combine(study.DnaFolder, StagedRun.StateFileName))
+        ? new DnaRunLayout(study.DnaFolder, TeacherIsBaseline: false).ReadState().Seconds("Teacher") : 0);
+
     /// <summary>
     /// Ranking quality of every stored source, in the registry's order (methods, then cost proxies), then a user's
     /// sources by name; <paramref name="extra"/> adds sources that are not stored (dna rank without --save).
@@ -48,8 +52,8 @@ public sealed class RankingReport(RankingStudy study)
     private int BandTopK(int count) => Math.Min(study.Config.TopK, Math.Max(2, count / 4));
 
     /// <summary>Registered sources in the registry's order, DNA's variants right after DNA, anything else (a user's scores) last.</summary>
-    private static double Order(string source) =>
-        source.StartsWith(DnaVariant.Prefix, StringComparison.Ordinal) ? RatingSources.Order(DnaRatingSource.SourceName) + 0.5 : RatingSources.Order(source);
+    private double Order(string source) =>
+        study.Variants.Any(v => v.SourceName == source) ? RatingSources.Order(DnaRatingSource.SourceName) + 0.5 : RatingSources.Order(source);
 
     /// <summary>
     /// Seconds each source's parts took to make, from the study's stage times: DNA its whole run up to rating
@@ -59,8 +63,7 @@ public sealed class RankingReport(RankingStudy study)
     public double? ComputeSeconds(string source, StageState state)
     {
         if (study.Variants.FirstOrDefault(v => v.SourceName == source) is { } variant)
-            return state.Seconds(variant.StageName) + (variant.SharesTeacher && File.Exists(Path.Combine(study.DnaFolder, StagedRun.StateFileName))
-                ? new DnaRunLayout(study.DnaFolder, TeacherIsBaseline: false).ReadState().Seconds("Teacher") : 0);
+            return state.Seconds(variant.StageName) + (variant.SharesTeacher ? _sharedTeacherSeconds.Value : 0);
         return source switch
         {
             DnaRatingSource.SourceName => state.Seconds("Dna"),
@@ -106,7 +109,7 @@ public sealed class RankingReport(RankingStudy study)
         md.AppendLine($"| source | Kendall tau | Spearman rho | top-{qualities[0].Quality.K} hits (global) | Kendall tau in the true top-{qualities[0].Quality.K} (local) | regret (points) | compute |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var q in qualities)
-            md.AppendLine($"| {Describe(q.Source)} | {Format(q.Quality.KendallTau)} | {Format(q.Quality.Spearman)} | {Format(q.Quality.TopHits, "F0")} of {q.Quality.K} | {Format(q.Quality.LocalTau)} | {Points(q.Quality.Regret)} | {Compute(q.Source, state)} |");
+            md.AppendLine($"| {Describe(q.Source)} | {Format(q.Quality.KendallTau)} | {Format(q.Quality.Spearman)} | {Format(q.Quality.TopHits, "F0")} of {q.Quality.K} | {Format(q.Quality.LocalTau)} | {Format(q.Quality.RegretPoints, "F2")} | {Compute(q.Source, state)} |");
         md.AppendLine();
         md.AppendLine("Regret: the true best network's test accuracy less that of the network the source rates highest (0 = it picks the best). " +
                       "Compute: what making the source's parts took in this study (wall time, from the stages below).");
@@ -173,7 +176,7 @@ public sealed class RankingReport(RankingStudy study)
             md.AppendLine($"| source | networks | Kendall tau | top-{k} hits | regret (points) | compute |");
             md.AppendLine("|---|---|---|---|---|---|");
             foreach (var q in qualities)
-                md.AppendLine($"| {Describe(q.Source)} | {q.Quality.Count} | {Format(q.Quality.KendallTau)} | {Format(q.Quality.TopHits, "F0")} of {k} | {Points(q.Quality.Regret)} | {Compute(q.Source, state)} |");
+                md.AppendLine($"| {Describe(q.Source)} | {q.Quality.Count} | {Format(q.Quality.KendallTau)} | {Format(q.Quality.TopHits, "F0")} of {k} | {Format(q.Quality.RegretPoints, "F2")} | {Compute(q.Source, state)} |");
             md.AppendLine();
         }
     }
@@ -187,8 +190,6 @@ public sealed class RankingReport(RankingStudy study)
     }.OfType<string>());
 
     private static string Num(double value) => double.IsNaN(value) ? "-" : value.ToString("F2", Inv);
-
-    private static string Points(Interval regret) => Format(new Interval(100 * regret.Value, 100 * regret.Low, 100 * regret.High), "F2");
 
     private string Compute(string source, StageState state) => ComputeSeconds(source, state) is { } seconds
         ? seconds == 0 ? "none (a formula)" : $"{seconds / 60:F1} min"

@@ -173,7 +173,7 @@ public sealed class RankingStudy(string folder, RankingStudyConfig config)
     /// <summary>The probes: the best ground-truth architectures within the budget, and random ones within it.</summary>
     public IReadOnlyList<Architecture> Probes(SearchSpace space)
     {
-        bool Fits(Architecture a) => (Config.BudgetKind == CostKind.Params ? CostModel.Of(space, a).Params : CostModel.Of(space, a).Macs) <= Config.Budget;
+        bool Fits(Architecture a) => CostModel.Of(space, a).In(Config.BudgetKind) <= Config.Budget;
         var good = TrueAccuracies().OrderByDescending(e => e.Test).Select(e => Architecture.Parse(e.Architecture, space))
             .Where(Fits).Take(Config.GoodProbes);
         var sampler = new PathSampler(space);

@@ -14,7 +14,9 @@ namespace DnaNas.Training.Hardware;
 /// </summary>
 public static class LatencyProfiler
 {
-    public static LatencyTable Measure(SearchSpace space, LatencyMode mode, int batchSize = 128, int repeats = 5, IProgress<string>? progress = null)
+    public const int DefaultRepeats = 5, WarmupRepeats = 2;
+
+    public static LatencyTable Measure(SearchSpace space, LatencyMode mode, int batchSize = 128, int repeats = DefaultRepeats, IProgress<string>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
@@ -64,7 +66,7 @@ public static class LatencyProfiler
         using var scope = NewDisposeScope();
         var x = randn(inputShape);
         var seconds = new List<double>();
-        for (int i = 0; i < repeats + 2; i++)
+        for (int i = 0; i < repeats + WarmupRepeats; i++)
         {
             using var step = NewDisposeScope();
             var clock = Stopwatch.StartNew();
