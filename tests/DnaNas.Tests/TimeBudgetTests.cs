@@ -18,6 +18,20 @@ public class TimeBudgetTests
     private static readonly NetworkThroughput Baseline = new(TrainSeconds: 0.004, InferSeconds: 0.0012);
 
     [Fact]
+    public void The_median_timer_leaves_out_the_warm_up_and_a_slow_round_and_clears_outside_the_clock()
+    {
+        // Round r sleeps for these milliseconds: a slow warm-up, then one slow timed round among fast ones.
+        int[] sleeps = [300, 2, 2, 250, 2, 2];
+        int round = 0, calls = 0, cleared = 0;
+        double seconds = MedianTimer.SecondsPerStep(() => { calls++; if (calls % 2 == 0) Thread.Sleep(sleeps[round]); },
+            warmupRounds: 1, rounds: 5, stepsPerRound: 2, untimed: () => { cleared++; round++; Thread.Sleep(300); });
+        Assert.Equal(12, calls);
+        Assert.Equal(6, cleared);
+        // Per step: a fast round is 2 ms over 2 calls; the warm-up, the slow round and the untimed clearing would be 125 ms or more.
+        Assert.InRange(seconds, 0.0009, 0.05);
+    }
+
+    [Fact]
     public void At_scale_one_the_plan_is_the_preset_itself()
     {
         Assert.Equal(Quick, TimePlanner.Scaled(Quick, FashionMnist, 1));

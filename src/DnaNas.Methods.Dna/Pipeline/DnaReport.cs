@@ -153,7 +153,9 @@ public sealed class DnaReport(DnaRunLayout layout)
 /// <summary>The report, last of the stages: reads the run folder the others wrote.</summary>
 public sealed class ReportStage : IStage<DnaRunContext>
 {
-    public string Name => "Report";
+    public const string StageName = "Report";
+
+    public string Name => StageName;
 
     public void Run(DnaRunContext c) => new DnaReport(c.Layout).Write();
 }

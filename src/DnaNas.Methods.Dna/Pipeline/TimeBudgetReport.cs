@@ -14,7 +14,7 @@ public static class TimeBudgetReport
     public static double ActualSeconds(TimePlan plan, StageState state) =>
         plan.StartupSeconds + plan.ProbeSeconds + state.StageSeconds.Where(kv => !string.Equals(kv.Key, ReportStageName, StringComparison.OrdinalIgnoreCase)).Sum(kv => kv.Value);
 
-    private const string ReportStageName = "Report";
+    private const string ReportStageName = ReportStage.StageName;
 
     public static void Append(StringBuilder md, TimePlan plan, StageState state)
     {

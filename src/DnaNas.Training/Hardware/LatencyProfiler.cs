@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DnaNas.Modules;
 using DnaNas.Space;
 using TorchSharp;
@@ -65,11 +64,8 @@ public static class LatencyProfiler
         if (training) module.train(); else module.eval();
         using var scope = NewDisposeScope();
         var x = randn(inputShape);
-        var seconds = new List<double>();
-        for (int i = 0; i < repeats + WarmupRepeats; i++)
+        double seconds = MedianTimer.SecondsPerStep(() =>
         {
-            using var step = NewDisposeScope();
-            var clock = Stopwatch.StartNew();
             if (training)
             {
                 // Inside a network a layer also passes gradients back to its input; the stem alone does not.
@@ -81,11 +77,7 @@ public static class LatencyProfiler
                 using var _ = no_grad();
                 module.call(x);
             }
-            clock.Stop();
-            if (i >= 2) seconds.Add(clock.Elapsed.TotalSeconds);
-            module.zero_grad();
-        }
-        seconds.Sort();
-        return seconds[seconds.Count / 2] / inputShape[0] * 1e6;
+        }, WarmupRepeats, repeats, untimed: () => module.zero_grad());
+        return seconds / inputShape[0] * 1e6;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DnaNas.Modules;
 using DnaNas.Space;
 using TorchSharp;
@@ -13,7 +12,6 @@ namespace DnaNas.Training.Hardware;
 /// </summary>
 public sealed record NetworkThroughput(double TrainSeconds, double InferSeconds)
 {
-    public const int WarmupSteps = 3;
     /// <summary>Timed rounds; their median counts, so a burst of other work on a shared machine moves it little.</summary>
     public const int Rounds = 5;
 
@@ -45,17 +43,6 @@ public sealed record NetworkThroughput(double TrainSeconds, double InferSeconds)
         return new NetworkThroughput(train, infer);
     }
 
-    private static double SecondsPerImage(int stepsPerRound, int batch, Action step)
-    {
-        for (int i = 0; i < WarmupSteps; i++) { using var warm = NewDisposeScope(); step(); }
-        var rounds = new double[Rounds];
-        for (int r = 0; r < Rounds; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < stepsPerRound; i++) { using var scope = NewDisposeScope(); step(); }
-            rounds[r] = clock.Elapsed.TotalSeconds / (stepsPerRound * batch);
-        }
-        Array.Sort(rounds);
-        return rounds[Rounds / 2];
-    }
+    private static double SecondsPerImage(int stepsPerRound, int batch, Action step) =>
+        MedianTimer.SecondsPerStep(step, warmupRounds: 1, Rounds, stepsPerRound) / batch;
 }
