@@ -47,7 +47,17 @@ internal static class RunCommand
         {
             Description = "Fit the run to this wall-clock time on this machine (e.g. 30m, 1h30m): a short probe times the baseline network here, and the preset's epochs, training and feature subsets and rating images are scaled to fill the budget (plan.json; the report sets planned beside actual times). Holds the searched network to the baseline's training time unless --max-train-time says otherwise.",
         };
-        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>)." };
+        var generations = new Option<int>("--generations")
+        {
+            Description = "DNA+: search this many generations; each later one distils from the previous generation's searched network, deepened (--depth-multiplier) and retrained as its teacher. 1: plain DNA.",
+            DefaultValueFactory = _ => 1,
+        };
+        var depthMultiplier = new Option<double>("--depth-multiplier")
+        {
+            Description = "DNA+: how many times deeper each later generation's teacher is than the searched network it scales (each block's layers, rounded up).",
+            DefaultValueFactory = _ => ProgressiveConfig.DefaultDepthMultiplier,
+        };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>; with --generations, runs/dnaplus-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
         var jobs = new Option<int?>("--jobs")
         {
@@ -55,15 +65,20 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, threads, jobs, output, resume,
+            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, generations, depthMultiplier, threads, jobs, output, resume,
         };
         choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
             TorchRuntime.Initialize(p.GetValue(threads));
-            var folder = p.GetValue(output) ?? Path.Combine("runs", $"dna-{p.GetValue(preset)}-seed{p.GetValue(choice.Seed)}");
-            // A malformed budget fails before the data loads.
+            int generationCount = p.GetValue(generations);
+            var folder = p.GetValue(output) ?? Path.Combine("runs", $"{(generationCount > 1 ? "dnaplus" : "dna")}-{p.GetValue(preset)}-seed{p.GetValue(choice.Seed)}");
+            // Malformed options fail before the data loads.
             double? budgetSeconds = p.GetValue(timeBudget) is { } budgetText ? TimePlan.ParseDuration(budgetText) : null;
+            if (ProgressiveConfig.Problem(generationCount, p.GetValue(depthMultiplier)) is { } problem)
+                throw new ArgumentException(problem);
+            if (generationCount > 1 && budgetSeconds is not null)
+                throw new ArgumentException("--time-budget plans one generation of DNA; run --generations without it");
             var (config, space, data) = choice.Configure(p, folder);
             if (p.GetValue(teacher) is { } given)
             {
@@ -105,6 +120,12 @@ internal static class RunCommand
                 // The plan of a run that never started its stages, which this run without a budget replaces.
                 if (!File.Exists(layout.StatePath)) File.Delete(layout.PlanPath);
             }
+            if (generationCount > 1)
+            {
+                RunGenerations(new ProgressiveConfig { Dna = config, Generations = generationCount, DepthMultiplier = p.GetValue(depthMultiplier) },
+                    folder, p.GetValue(resume), parallel, data, p.GetValue(preset)!);
+                return 0;
+            }
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
             // A plan that keeps fewer training images loads its subset; otherwise the data loaded above serves.
@@ -119,6 +140,18 @@ internal static class RunCommand
             return 0;
         }));
         return command;
+    }
+
+    private static void RunGenerations(ProgressiveConfig config, string folder, bool resume, int parallel, DatasetSplits data, string preset)
+    {
+        var run = new ProgressiveRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
+        Console.WriteLine($"DNA+ run in {folder}: {config.Generations} generations, preset {preset}, budget {new Budget(config.Dna.BudgetKind, config.Dna.Budget)}, seed {config.Dna.Seed}");
+        PipelineDisplay.Run(progress => run.Run(resume, progress, CommonOptions.Cancellation, loaded: data), stages: []);
+        Console.WriteLine($"report: {run.Layout.SummaryPath}");
+        var last = run.Layout.Generation(config, config.Generations);
+        var search = last.ReadSearch();
+        Console.WriteLine($"searched (generation {config.Generations}): {search.Best.Architecture} ({search.Best.Params:N0} params)");
+        foreach (var warning in DnaReport.MajorityWarnings(last)) Console.WriteLine(warning);
     }
 }
 
@@ -166,7 +199,8 @@ internal sealed class DnaChoiceOptions(Option<string> preset)
 /// <summary>One progress bar per pipeline stage on a terminal; plain lines otherwise.</summary>
 internal static class PipelineDisplay
 {
-    public static void Run(Action<IProgress<PipelineEvent>> work)
+    /// <param name="stages">Bars shown from the start (default: DNA's stages); any other stage gets its bar when it reports.</param>
+    public static void Run(Action<IProgress<PipelineEvent>> work, IReadOnlyList<string>? stages = null)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
@@ -185,10 +219,10 @@ internal static class PipelineDisplay
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
             {
-                var tasks = DnaRun.StageNames.ToDictionary(s => s, s => ctx.AddTask(s, autoStart: false, maxValue: 1));
+                var tasks = (stages ?? DnaRun.StageNames).ToDictionary(s => s, s => ctx.AddTask(s, autoStart: false, maxValue: 1));
                 work(new Reporter<PipelineEvent>(e =>
                 {
-                    var task = tasks[e.Stage];
+                    if (!tasks.TryGetValue(e.Stage, out var task)) tasks[e.Stage] = task = ctx.AddTask(e.Stage, autoStart: false, maxValue: 1);
                     if (!task.IsStarted) task.StartTask();
                     task.Description = $"{e.Stage}: {Markup.Escape(e.Message)}";
                     if (e.Fraction is { } f) task.Value = Math.Min(1, f);

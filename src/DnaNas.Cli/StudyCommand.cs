@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DnaNas.Data;
+using DnaNas.Methods.Dna;
 using DnaNas.Space;
 using DnaNas.Training;
 using DnaNas.Training.Jobs;
@@ -82,10 +83,15 @@ internal static class StudyCommand
             Description = "Your own rating source: a CSV file of architecture,score lines (higher is better), named after the file, or NAME=FILE; repeatable. Architectures may be spelled in any valid form.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var ratingsOf = new Option<string[]>("--ratings-of")
+        {
+            Description = "A DNA run's ratings as a rating source: NAME=RUN, where RUN is a dna run folder in the study's space (a DNA+ run's generation-G folder too): each ground-truth architecture scored by its summed block ratings; repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var save = new Option<bool>("--save") { Description = "Store the given scores in the study's scores.db, so its report lists them (default: rank them without changing the study)." };
         var command = new Command("rank", "Ranking quality of every rating source of a study against its ground truth: Kendall tau, Spearman, top-k hits, local tau and regret, with bootstrap intervals.")
         {
-            folder, scores, save,
+            folder, scores, ratingsOf, save,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -102,6 +108,13 @@ internal static class StudyCommand
                     throw new ArgumentException($"--scores {spec}: \"{name}\" is already a rating source ({string.Join(", ", RatingSources.All.Select(s => s.Name))}); give another name with NAME={file}");
                 given[name] = ReadScores(file, space);
             }
+            foreach (var spec in p.GetValue(ratingsOf) ?? [])
+            {
+                var (name, run) = SourceName(spec);
+                if (RatingSources.IsBuiltIn(name) || given.ContainsKey(name))
+                    throw new ArgumentException($"--ratings-of {spec}: \"{name}\" is already a rating source; give another name with NAME={run}");
+                given[name] = DnaRunScores(run, space, study);
+            }
             if (p.GetValue(save))
                 using (var store = new ScoreStore(study.ScoresPath))
                     foreach (var (name, values) in given) store.Put(name, values);
@@ -116,6 +129,17 @@ internal static class StudyCommand
     {
         int eq = spec.IndexOf('=');
         return eq > 0 ? (spec[..eq], spec[(eq + 1)..]) : (Path.GetFileNameWithoutExtension(spec), spec);
+    }
+
+    /// <summary>A DNA run's summed block ratings of the study's ground-truth architectures (higher is better).</summary>
+    private static IReadOnlyDictionary<string, double> DnaRunScores(string run, SearchSpace space, RankingStudy study)
+    {
+        var layout = new DnaRunLayout(Path.GetFullPath(run), TeacherIsBaseline: false);
+        if (!File.Exists(layout.RatingsPath)) throw new ArgumentException($"--ratings-of {run}: no ratings.db there; give a dna run folder that has passed its Rating stage");
+        if (File.Exists(layout.SpacePath) && layout.ReadSpace() != space)
+            throw new ArgumentException($"--ratings-of {run}: that run searched another space than the study's {space.Name}");
+        var architectures = study.TrueAccuracies().Select(e => Architecture.Parse(e.Architecture, space)).ToList();
+        return new DnaRatingSource(Path.GetFileName(layout.Folder), layout.Folder).Score(study.RatingContext(space), architectures);
     }
 
     /// <summary>Scores by canonical architecture string, so any valid spelling (case, "id" for skip, spaces) matches the ground truth.</summary>

@@ -36,12 +36,12 @@ public class DnaRunCliTests(TinyReferenceRun reference)
     // One torch thread everywhere: the same ops in the same order, so ratings must match exactly.
     internal static readonly string[] Tiny = ["run", "--preset", "tiny", "--threads", "1"];
 
-    private static string TempFolder(string name) => Path.Combine(Path.GetTempPath(), $"dna-{name}-{Guid.NewGuid():N}");
+    internal static string TempFolder(string name) => Path.Combine(Path.GetTempPath(), $"dna-{name}-{Guid.NewGuid():N}");
 
     /// <summary>Starts dna run and SIGKILLs it (no chance to clean up) once a line of its output matches.</summary>
-    private static void RunAndKillAt(string folder, bool resume, Func<string, bool> killWhen)
+    internal static void RunAndKillAt(string folder, bool resume, Func<string, bool> killWhen, params string[] extra)
     {
-        var start = CliTests.DnaStart([.. Tiny, "--jobs", "1", "--out", folder, .. resume ? new[] { "--resume" } : []]);
+        var start = CliTests.DnaStart([.. Tiny, "--jobs", "1", .. extra, "--out", folder, .. resume ? new[] { "--resume" } : []]);
         using var process = new Process { StartInfo = start };
         var lines = new List<string>();
         bool killed = false;

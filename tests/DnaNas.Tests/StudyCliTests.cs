@@ -171,6 +171,22 @@ public class StudyCliTests(TinyStudy study) : IClassFixture<TinyStudy>
     }
 
     [Fact]
+    public void Rank_rates_a_dna_run_folder_given_by_ratings_of_exactly_as_the_study_rates_its_own_dna_run()
+    {
+        var (code, output, err) = CliTests.Dna("rank", study.Folder, "--ratings-of", $"again={Path.Combine(study.Folder, "dna")}");
+        Assert.True(code == 0, err);
+        // The table's cells after the source's name: count, tau, Spearman, top-k, local tau and regret with their intervals.
+        string[] Row(string source) => output.Split('\n').Select(l => l.Split(['│', '|'], StringSplitOptions.TrimEntries))
+            .First(cells => cells.Length > 2 && cells[1] == source)[2..];
+        Assert.Equal(Row("dna"), Row("again"));
+        Assert.NotEqual(Row("dna"), Row("params"));
+
+        (code, _, err) = CliTests.Dna("rank", study.Folder, "--ratings-of", $"none={study.GroundTruth}");
+        Assert.Equal(1, code);
+        Assert.Contains("no ratings.db there", err);
+    }
+
+    [Fact]
     public void Transfer_adapts_the_study_supernet_to_digits_and_reports_both_accuracies()
     {
         string folder = Path.Combine(study.Folder, "transfer");

@@ -11,7 +11,13 @@ namespace DnaNas.Methods.Dna;
 /// Progress from a stage. <see cref="Fraction"/> is the stage's completed share where known; <see cref="Milestone"/>
 /// marks events worth a line in a log (epoch ends, finished blocks), not every step.
 /// </summary>
-public readonly record struct PipelineEvent(string Stage, string Message, double? Fraction = null, bool Milestone = true);
+public readonly record struct PipelineEvent(string Stage, string Message, double? Fraction = null, bool Milestone = true)
+{
+    /// <summary>A training's step as progress of <paramref name="stage"/>: a milestone at each epoch's end.</summary>
+    public static PipelineEvent OfTraining(string stage, TrainProgress p) =>
+        new(stage, $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished?.ValidationSuffix() ?? ""),
+            ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs, Milestone: p.Finished is not null);
+}
 
 /// <summary>What every stage of a DNA run shares: where things go, what was asked for, the space and data, and where to report.</summary>
 public sealed class DnaRunContext
@@ -30,9 +36,7 @@ public sealed class DnaRunContext
 
     /// <summary>Relays a training's epochs and steps as progress of <paramref name="stage"/>.</summary>
     public IProgress<TrainProgress> Relay(string stage) =>
-        new Reporter<TrainProgress>(p => Progress.Report(new PipelineEvent(stage,
-            $"epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1}" + (p.Finished?.ValidationSuffix() ?? ""),
-            ((p.Epoch - 1) + (double)p.Step / p.Steps) / p.Epochs, Milestone: p.Finished is not null)));
+        new Reporter<TrainProgress>(p => Progress.Report(PipelineEvent.OfTraining(stage, p)));
 }
 
 /// <summary>

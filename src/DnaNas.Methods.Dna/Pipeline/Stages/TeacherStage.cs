@@ -47,9 +47,10 @@ public sealed class TeacherStage : IStage<DnaRunContext>
         var config = source.ReadConfig();
         if (source.ReadResult() is null || !File.Exists(source.ModelPath))
             throw new TrainingException($"teacher {given} has not finished training; finish it with dna teacher --out {given} --resume");
-        if (TrainRun.SpaceFor(config.SpaceName, c.Data) != c.Space)
+        // Another space serves when every block boundary lines up (DNA+'s deepened teachers).
+        if (DepthScaling.Mismatch(TrainRun.SpaceFor(config.SpaceName, c.Data), c.Space) is { } mismatch)
             throw new TrainingException(
-                $"teacher {given} was trained in space {config.SpaceName}, this run searches {c.Config.SpaceName}: their blocks must line up; train one with dna teacher");
+                $"teacher {given} was trained in space {config.SpaceName}, whose blocks do not line up with this run's {c.Config.SpaceName} ({mismatch}); train one with dna teacher");
         if (config.Data.DifferenceFrom(c.Config.Data) is { } difference)
             throw new TrainingException(
                 $"teacher {given} was trained on other data than this run's ({difference}): its validation images may be the ones that rate candidates; train one with dna teacher on this data");
