@@ -47,6 +47,11 @@ internal static class RunCommand
         {
             Description = "Fit the run to this wall-clock time on this machine (e.g. 30m, 1h30m): a short probe times the baseline network here, and the preset's epochs, training and feature subsets and rating images are scaled to fill the budget (plan.json; the report sets planned beside actual times). Holds the searched network to the baseline's training time unless --max-train-time says otherwise.",
         };
+        var supervision = new Option<string>("--supervision")
+        {
+            Description = "What the block cells learn from: teacher (DNA: distil a teacher's block outputs) or self (DNA++: no teacher; two augmented views, a momentum target and an ensemble over paths, block after block).",
+            DefaultValueFactory = _ => "teacher",
+        };
         var generations = new Option<int>("--generations")
         {
             Description = "DNA+: search this many generations; each later one distils from the previous generation's searched network, deepened (--depth-multiplier) and retrained as its teacher. 1: plain DNA.",
@@ -65,7 +70,7 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
         {
-            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, generations, depthMultiplier, threads, jobs, output, resume,
+            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, supervision, generations, depthMultiplier, threads, jobs, output, resume,
         };
         choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
@@ -97,6 +102,18 @@ internal static class RunCommand
                 var other => throw new ArgumentException($"--block-sampling must be uniform or depth-first, got \"{other}\""),
             };
             config = config with { BlockRecipe = config.BlockRecipe with { Sampling = sampling }, SecondBaseline = p.GetValue(secondBaseline) };
+            switch (p.GetValue(supervision))
+            {
+                case "teacher": break;
+                case "self":
+                    if (config.TeacherRun is not null) throw new ArgumentException("--supervision self has no teacher; leave out --teacher");
+                    if (generationCount > 1) throw new ArgumentException("--generations grows teachers; --supervision self has none");
+                    if (soft > 0) throw new ArgumentException("--soft-targets needs a teacher; --supervision self has none");
+                    if (budgetSeconds is not null) throw new ArgumentException("--time-budget forecasts DNA's teacher stages; run --supervision self without it");
+                    config = config with { SelfSupervision = new SelfSupervisedRecipe() };
+                    break;
+                case var other: throw new ArgumentException($"--supervision must be teacher or self, got \"{other}\"");
+            }
             if (config.SecondBaseline && MobileNetBaseline.For(space, config) is null)
                 Console.WriteLine("no second baseline: this space has no MBConv op, or MobileNetV2's layout is the uniform baseline itself");
             int parallel = p.GetValue(jobs) ?? LocalProcessJobs.DefaultParallel(Environment.ProcessorCount, space.Blocks.Count);

@@ -107,7 +107,7 @@ public sealed class BatchLoader
         using var scope = NewDisposeScope();
         // from_array shares the fresh array instead of copying it again; the uint8 tensor dies with this scope.
         var pixels = from_array(batchPixels).view(count, _set.Channels, _set.Height, _set.Width);
-        if (_augment is not null) pixels = Augment(pixels, _augment, generator);
+        if (_augment is not null) pixels = BatchAugmentation.Apply(pixels, _augment, generator);
 
         var channelShape = new long[] { 1, _set.Channels, 1, 1 };
         var x = pixels.to_type(ScalarType.Float32).div_(255f)
@@ -115,39 +115,5 @@ public sealed class BatchLoader
             .div_(tensor(_std, channelShape));
         var y = tensor(labels);
         return (x.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
-    }
-
-    /// <summary>
-    /// Random crop after zero padding, and a random horizontal flip, for every image at once: each output
-    /// pixel is read from (row offset + r, column offset + c, or its mirror) of the padded batch through two
-    /// gathers over per-image index grids.
-    /// </summary>
-    private static Tensor Augment(Tensor images, AugmentOptions options, Generator generator)
-    {
-        long batch = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
-        int pad = options.PadCrop;
-
-        var rows = arange(height, dtype: ScalarType.Int64).unsqueeze(0);     // [1, H]
-        var columns = arange(width, dtype: ScalarType.Int64).unsqueeze(0);   // [1, W]
-        if (pad > 0)
-        {
-            images = nn.functional.pad(images, [pad, pad, pad, pad], PaddingModes.Constant, 0);
-            rows = rows + randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator);
-            columns = columns + randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator);
-        }
-        if (options.HorizontalFlip)
-        {
-            var flipped = rand([batch, 1], generator: generator).lt(0.5);
-            // Mirroring the window [offset, offset + W) reads column offset + W - 1 - c for output column c.
-            var offset = columns.narrow(1, 0, 1);
-            columns = where(flipped, offset + offset + (width - 1) - columns, columns);
-        }
-
-        if (pad > 0)
-        {
-            long paddedWidth = images.shape[3];
-            images = images.gather(2, rows.view(batch, 1, height, 1).expand(batch, channels, height, paddedWidth));
-        }
-        return images.gather(3, columns.expand(batch, width).reshape(batch, 1, 1, width).expand(batch, channels, height, width));
     }
 }

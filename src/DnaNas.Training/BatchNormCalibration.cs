@@ -12,10 +12,11 @@ public static class BatchNormCalibration
     /// <summary>Resets every batch norm of <paramref name="module"/> to a cumulative average, so each calibration batch weighs the same.</summary>
     public static void Reset(nn.Module module)
     {
-        foreach (var bn in module.modules().OfType<BatchNorm2d>())
-        {
-            bn.reset_running_stats();
-            bn.momentum = null;
-        }
+        foreach (var bn in module.modules())
+            switch (bn)
+            {
+                case BatchNorm2d b2: b2.reset_running_stats(); b2.momentum = null; break;
+                case BatchNorm1d b1: b1.reset_running_stats(); b1.momentum = null; break;
+            }
     }
 }

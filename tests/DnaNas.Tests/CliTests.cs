@@ -31,7 +31,7 @@ public class CliTests
     [InlineData("space", "--space", "--samples", "--json", "--arch", "--latency-table")]
     [InlineData("bench", "--steps", "--threads", "search", "rating", "latency")]
     [InlineData("teacher", "--preset", "--arch", "--epochs", "--budget-params", "--resume", "--out", "--split-seed")]
-    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--max-train-time", "--teacher", "--jobs", "--resume", "--out", "--split-seed", "--block-sampling", "--generations", "--depth-multiplier")]
+    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--max-train-time", "--teacher", "--jobs", "--resume", "--out", "--split-seed", "--block-sampling", "--generations", "--depth-multiplier", "--supervision")]
     [InlineData("search", "--budget-params", "--budget-macs", "--max-latency", "--max-latency-ratio", "--latency-table", "--top")]
     [InlineData("ground-truth", "--count", "--epochs", "--max-train", "--stratify", "--jobs", "--out", "--split-seed")]
     [InlineData("study", "--preset", "--jobs", "--resume", "--out", "--split-seed")]

@@ -44,6 +44,13 @@ public sealed record DnaConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Objective { get; init; }
 
+    /// <summary>
+    /// DNA++: train the block cells self-supervised, with no teacher (<see cref="SelfSupervisedRecipe"/>); null: DNA's
+    /// distillation from a teacher. Left out of the JSON when unset, so older fingerprints hold.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SelfSupervisedRecipe? SelfSupervision { get; init; }
+
     public CostKind BudgetKind { get; init; } = CostKind.Params;
     public long Budget { get; init; }
     /// <summary>
@@ -72,7 +79,7 @@ public sealed record DnaConfig
     /// </summary>
     [JsonIgnore]
     public bool TeacherIsBaseline =>
-        TeacherRun is null && TeacherArchitecture is null && TeacherRecipe is null && RetrainRecipe.DistillationWeight == 0
+        SelfSupervision is null && TeacherRun is null && TeacherArchitecture is null && TeacherRecipe is null && RetrainRecipe.DistillationWeight == 0
         // Candidates are rated on validation images, which a teacher must never have trained on.
         && !RetrainRecipe.TrainOnValidation;
 

@@ -25,20 +25,24 @@ public sealed class DnaReport(DnaRunLayout layout)
         var baseline = ReadResult(layout.BaselineFolder);
         var search = layout.ReadSearch();
         bool shared = config.TeacherIsBaseline;
+        bool selfSupervised = config.SelfSupervision is not null;
         // A teacher that is the baseline would be trained for the comparison anyway: it is not a cost of searching.
-        var searchStages = shared ? new[] { "Features", "Blocks", "Rating", "Search" } : ["Teacher", "Features", "Blocks", "Rating", "Search"];
+        var searchStages = selfSupervised ? new[] { "Blocks", "Search" }
+            : shared ? ["Features", "Blocks", "Rating", "Search"] : ["Teacher", "Features", "Blocks", "Rating", "Search"];
         double searchCost = searchStages.Sum(s => state.Seconds(s));
         // The networks of the table and of the training curves.
         var second = new TrainRun(layout.SecondBaselineFolder).ReadResult();
         (string Row, string Legend, TrainRunResult Result)[] secondRow = second is null ? [] : [("second baseline (MobileNetV2 layout)", "second baseline", second)];
-        (string Row, string Legend, TrainRunResult Result)[] networks = shared
+        (string Row, string Legend, TrainRunResult Result)[] networks = selfSupervised
+            ? [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), .. secondRow]
+            : shared
             ? [("searched", "searched", searched), ("baseline (uniform; also the teacher)", "baseline = teacher", baseline), .. secondRow]
             : [("searched", "searched", searched), ("baseline (uniform)", "baseline", baseline), .. secondRow, ("teacher", "teacher", ReadResult(layout.TeacherFolder))];
 
         PlotCurves(Path.Combine(Plots, "training-curves.png"), networks.Select(n => (n.Legend, n.Result)).ToArray());
         using (var store = new RatingStore(layout.RatingsPath))
             for (int b = 0; b < space.Blocks.Count; b++)
-                PlotHistogram(Path.Combine(Plots, $"ratings-block{b + 1}.png"), b, store.Block(b).Select(r => r.ScaledMae).ToArray());
+                PlotHistogram(Path.Combine(Plots, $"ratings-block{b + 1}.png"), b, store.Block(b).Select(r => r.ScaledMae).ToArray(), RatingMeaning(config));
 
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -67,11 +71,13 @@ public sealed class DnaReport(DnaRunLayout layout)
             foreach (var warning in MajorityWarnings(layout)) { md.AppendLine($"**{warning}**"); md.AppendLine(); }
             ReportParts.PlotConfusion(classes, Path.Combine(Plots, "confusion-searched.png"), "Searched network: test confusion matrix (row-normalised)");
         }
-        md.AppendLine("Splits: the teacher trains on the training split, both networks on the training split" + (config.RetrainRecipe.TrainOnValidation ? " and the validation split" : "") +
-                      "; block cells learn from teacher features of training images; candidates are rated on validation images; " +
+        md.AppendLine((selfSupervised ? "Splits: the block cells learn from augmented training images, with no teacher and no labels" : "Splits: the teacher trains on the training split") + ", both networks on the training split" + (config.RetrainRecipe.TrainOnValidation ? " and the validation split" : "") +
+                      (selfSupervised ? "" : "; block cells learn from teacher features of training images") + "; candidates are rated on validation images; " +
                       "the test split is read once, for the accuracies above, and decides nothing.");
         md.AppendLine();
-        string costParts = shared
+        string costParts = selfSupervised
+            ? "DNA++: self-supervised block training and rating, block by block, with no teacher; search"
+            : shared
             ? "features, block training, rating, search; the teacher is the baseline, trained once for both roles"
             : config.TeacherRun is { } given
                 ? $"features, block training, rating, search; the teacher came trained from {given} ({networks[^1].Result.TrainingSeconds / 60:F1} min there, not counted)"
@@ -85,7 +91,7 @@ public sealed class DnaReport(DnaRunLayout layout)
         }
         md.AppendLine("## Top architectures by summed block rating");
         md.AppendLine();
-        md.AppendLine("| rank | architecture | rating (sum of mean abs error / teacher std) | params | MACs |");
+        md.AppendLine($"| rank | architecture | rating (sum of {RatingMeaning(config)}) | params | MACs |");
         md.AppendLine("|---|---|---|---|---|");
         for (int i = 0; i < search.Top.Count; i++)
             md.AppendLine(inv, $"| {i + 1} | `{ReportParts.Cell(search.Top[i].Architecture)}` | {search.Top[i].Rating:F4} | {search.Top[i].Params:N0} | {search.Top[i].Macs:N0} |");
@@ -134,7 +140,11 @@ public sealed class DnaReport(DnaRunLayout layout)
         ReportParts.SavePlot(plot, path);
     }
 
-    private static void PlotHistogram(string path, int block, double[] values)
+    /// <summary>What a block rating is, in words, for tables and axes.</summary>
+    private static string RatingMeaning(DnaConfig config) =>
+        config.SelfSupervision is null ? "mean |S - T| / std(T)" : "distance to the ensemble target, 2 - 2 cos";
+
+    private static void PlotHistogram(string path, int block, double[] values, string meaning)
     {
         var plot = new Plot();
         const int bins = 30;
@@ -144,7 +154,7 @@ public sealed class DnaReport(DnaRunLayout layout)
         var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(i => min + (i + 0.5) * width).ToArray(), counts);
         foreach (var bar in bars.Bars) bar.Size = width * 0.9;
         plot.Title($"Block {block + 1}: ratings of all {values.Length:N0} candidates");
-        plot.XLabel("mean |S - T| / std(T)  (lower is better)");
+        plot.XLabel($"{meaning}  (lower is better)");
         plot.YLabel("candidates");
         ReportParts.SavePlot(plot, path);
     }

@@ -59,6 +59,12 @@ public sealed class DnaRun(string folder, DnaConfig config)
     public static IReadOnlyList<IStage<DnaRunContext>> Stages { get; } =
         [new TeacherStage(), new FeatureStage(), new BlockStage(), new RatingStage(), new SearchStage(), new RetrainStage(), new BaselineStage(), new ReportStage()];
 
+    /// <summary>DNA++'s stages: one self-supervised stage trains and rates the blocks in order, with no teacher; search, retraining and report as DNA's.</summary>
+    public static IReadOnlyList<IStage<DnaRunContext>> SelfSupervisedStages { get; } =
+        [new SelfSupervisedBlockStage(), new SearchStage(), new RetrainStage(), new BaselineStage(), new ReportStage()];
+
+    public static IReadOnlyList<IStage<DnaRunContext>> StagesFor(DnaConfig config) => config.SelfSupervision is null ? Stages : SelfSupervisedStages;
+
     public static IReadOnlyList<string> StageNames { get; } = Stages.Select(s => s.Name).ToList();
 
     /// <summary>A started run, from its folder's config.json (for a job, or for dna search).</summary>
@@ -86,9 +92,10 @@ public sealed class DnaRun(string folder, DnaConfig config)
         CheckBudget(space);
 
         var context = new DnaRunContext { Layout = Layout, Config = Config, Space = space, Data = data, Jobs = Jobs, Progress = progress, Cancel = cancel };
-        int last = until is null ? Stages.Count - 1 : StageNames.ToList().IndexOf(until);
-        if (last < 0) throw new ArgumentException($"unknown DNA stage \"{until}\": use {string.Join(", ", StageNames)}");
-        return Staged.Run(state, Stages.Take(last + 1), context, (stage, message) => progress.Report(new PipelineEvent(stage, message, 1)), cancel);
+        var stages = StagesFor(Config);
+        int last = until is null ? stages.Count - 1 : stages.Select(s => s.Name).ToList().IndexOf(until);
+        if (last < 0) throw new ArgumentException($"unknown DNA stage \"{until}\": use {string.Join(", ", stages.Select(s => s.Name))}");
+        return Staged.Run(state, stages.Take(last + 1), context, (stage, message) => progress.Report(new PipelineEvent(stage, message, 1)), cancel);
     }
 
     /// <summary>The stages a finished run has recorded (a job process checks what it may rely on).</summary>

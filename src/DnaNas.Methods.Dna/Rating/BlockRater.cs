@@ -21,9 +21,12 @@ public sealed record RatingData(IReadOnlyList<Tensor> Calibration, IReadOnlyList
 /// validation outputs as the eval-mode forward does, so the walk gives the same numbers as rating each
 /// candidate from scratch (<see cref="RateNaively"/>).
 /// </summary>
-public sealed class BlockRater(BlockSupernet supernet, RatingData data, IBlockObjective objective)
+public sealed class BlockRater(BlockSupernet supernet, RatingData data, Func<IReadOnlyList<Tensor>, BlockScore> score)
 {
-    private readonly Func<IReadOnlyList<Tensor>, BlockScore> _score = objective.ScorerFor(data.ValidationTargets);
+    /// <summary>Scores candidates by the objective against the rating data's targets.</summary>
+    public BlockRater(BlockSupernet supernet, RatingData data, IBlockObjective objective) : this(supernet, data, objective.ScorerFor(data.ValidationTargets)) { }
+
+    private readonly Func<IReadOnlyList<Tensor>, BlockScore> _score = score;
 
     /// <summary>
     /// Walks the candidates depth-first; <paramref name="skipFirstOp"/> says which first-layer subtrees are
