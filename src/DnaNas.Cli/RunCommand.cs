@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace DnaNas.Cli;
 
-/// <summary><c>dna run</c>: the whole DNA pipeline in one command, resumable.</summary>
+/// <summary><c>dna run</c>: the whole DNA pipeline in one command, resumable; DNA+ (generations) and DNA++ (self-supervised) through it.</summary>
 internal static class RunCommand
 {
     public static Command Create()
@@ -68,7 +68,7 @@ internal static class RunCommand
         {
             Description = "Trainings at once (the blocks; the searched network beside the baseline), each in its own process with an even share of the threads (default: one a core).",
         };
-        var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report.")
+        var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report; DNA+ with --generations, DNA++ (no teacher) with --supervision self.")
         {
             maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, supervision, generations, depthMultiplier, threads, jobs, output, resume,
         };
