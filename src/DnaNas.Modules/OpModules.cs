@@ -28,6 +28,7 @@ public static class OpModules
     private static Dictionary<string, IOpModuleBuilder> _builders = new()
     {
         [MBConvFamily.Instance.Name] = new MBConvBuilder(),
+        [TransformerFamily.Instance.Name] = new TransformerBuilder(),
     };
 
     /// <summary>Registers a family that parses, costs and builds its own ops, in both registries at once.</summary>
@@ -48,6 +49,14 @@ public static class OpModules
         if (!Volatile.Read(ref _builders).TryGetValue(op.Family.Name, out var builder))
             throw new SpaceException($"op {op} of family {op.Family.Name} has no module builder: register the family with OpModules.Register");
         return builder.Build(op, shape, settings);
+    }
+
+    private sealed class TransformerBuilder : IOpModuleBuilder
+    {
+        public Module<Tensor, Tensor> Build(Op op, LayerShape shape, OpSettings settings) =>
+            op is TransformerOp t
+                ? new TransformerLayer(shape, t.Heads, t.MlpRatio)
+                : throw new ArgumentException($"op {op} is not a transformer op", nameof(op));
     }
 
     private sealed class MBConvBuilder : IOpModuleBuilder

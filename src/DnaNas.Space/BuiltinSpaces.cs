@@ -32,6 +32,36 @@ public static class BuiltinSpaces
         Activation = Activation.Relu,
     }.Validate();
 
+    /// <summary>Attention heads {2, 4} x MLP ratio {1, 2}: the four ops of the ViT space.</summary>
+    public static readonly IReadOnlyList<Op> VitOps = [new TransformerOp(2, 1), new TransformerOp(2, 2), new TransformerOp(4, 1), new TransformerOp(4, 2)];
+
+    /// <summary>
+    /// A small pyramid vision transformer for 28x28 gray images (PiT/CPVT style, <see cref="TransformerFamily"/>): a
+    /// 3x3 stride-2 convolution embeds 14x14 patches of 2x2 pixels; three blocks of transformer layers at 7x7 (49
+    /// tokens), 4x4 and 4x4 tokens, 48, 72 and 96 wide, each block's first layer merging the tokens to its width
+    /// and resolution; heads, MLP ratio and depth are searched per layer; pooled tokens feed the classifier. Sized so
+    /// that its networks (about 100-330K parameters) cost what the CNN space's do. The embedding width of each block
+    /// is fixed by the space.
+    /// </summary>
+    public static SearchSpace FmnistVit { get; } = new SearchSpace
+    {
+        Name = "fmnist-vit",
+        InputSize = 28,
+        InputChannels = 1,
+        Classes = 10,
+        Stem = new StemSpec(Channels: 24, Kernel: 3, Stride: 2),
+        Blocks =
+        [
+            new BlockSpec(Stride: 2, Channels: 48, Layers: 2, MinLayers: 1),
+            new BlockSpec(Stride: 2, Channels: 72, Layers: 3, MinLayers: 1),
+            new BlockSpec(Stride: 1, Channels: 96, Layers: 2, MinLayers: 1),
+        ],
+        Ops = VitOps,
+        Head = new HeadSpec(Channels: 0, Dropout: 0.1),
+        SqueezeExcite = false,
+        Activation = Activation.Swish,
+    }.Validate();
+
     /// <summary>
     /// The official DNA ImageNet space (Li et al., CVPR 2020): EfficientNet-B0's stem and fixed first stage,
     /// six searched blocks of 2,4,4,4,4,1 layers with the six MBConv ops, squeeze-excite and swish, 224x224.
@@ -59,7 +89,7 @@ public static class BuiltinSpaces
         Activation = Activation.Swish,
     }.Validate();
 
-    public static IReadOnlyList<SearchSpace> All { get; } = [FmnistMbconv, ImagenetDna];
+    public static IReadOnlyList<SearchSpace> All { get; } = [FmnistMbconv, FmnistVit, ImagenetDna];
 
     /// <summary>
     /// The architecture <c>dna train</c> uses when none is given. For fmnist-mbconv a hand-picked network that

@@ -32,7 +32,7 @@ public static class OpFamilies
     private static readonly Lock Gate = new();
 
     // The one place built-in families are registered. Copy-on-write, so parsing on other threads never locks.
-    private static IOpFamily[] _all = [MBConvFamily.Instance];
+    private static IOpFamily[] _all = [MBConvFamily.Instance, TransformerFamily.Instance];
 
     public static IReadOnlyList<IOpFamily> All => Volatile.Read(ref _all);
 

@@ -217,6 +217,12 @@ public sealed record SearchSpace
             Require(s.MinLayers >= 1 && s.MinLayers <= s.Layers,
                 $"blocks[{b}].minLayers must be between 1 and layers ({s.Layers}), got {s.MinLayers}");
         }
+        // Every op must be possible at every position it may take (a transformer's heads must divide the width).
+        for (int b = 0; b < Blocks.Count; b++)
+            for (int l = 0; l < Blocks[b].Layers; l++)
+                foreach (var op in Ops)
+                    try { op.Family.Cost(op, Layer(b, l), OpSettings); }
+                    catch (SpaceException e) { throw new SpaceException($"space {Name}: block {b + 1} layer {l + 1}: {e.Message}"); }
         Require(Head.Channels >= 0, $"head.channels must be 0 or positive, got {Head.Channels}");
         Require(Head.Dropout is >= 0 and < 1, $"head.dropout must be in [0, 1), got {Head.Dropout}");
         Require(BlockInput(Blocks.Count).Size >= 1, "the strides shrink the input below 1 pixel");
