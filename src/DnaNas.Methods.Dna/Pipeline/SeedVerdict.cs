@@ -26,14 +26,18 @@ public sealed class SeedVerdict
         var runs = new List<SeedRun>();
         string? sameConfig = null;
         Space.SearchSpace? sameSpace = null;
-        foreach (var folder in folders)
+        foreach (var given in folders)
         {
+            // A DNA+ run answers with its last generation, a DNA run folder of its own.
+            string folder = AnswerFolder(given);
             var layout = new DnaRunLayout(folder, false);
             var config = layout.ReadConfig();
             layout = DnaRunLayout.Of(folder, config);
             // Everything but the seed must agree, or the pairs compare more than the search. A space derived from a
-            // folder of images is named by its file in each run's folder: the spaces themselves must be equal.
-            string rest = JsonSerializer.Serialize(config with { Seed = 0, SpaceName = "" }, JsonOptions.Compact);
+            // folder of images is named by its file in each run's folder: the spaces themselves must be equal; so is
+            // a DNA+ generation's teacher, which lives in each run's own folder.
+            string? teacher = config.TeacherRun is { } t && Path.GetFullPath(t).StartsWith(Path.GetFullPath(given), StringComparison.Ordinal) ? "own" : config.TeacherRun;
+            string rest = JsonSerializer.Serialize(config with { Seed = 0, SpaceName = "", TeacherRun = teacher }, JsonOptions.Compact);
             var space = layout.ReadSpace();
             if (sameConfig is null) (sameConfig, sameSpace) = (rest, space);
             else if (rest != sameConfig || !space.Equals(sameSpace))
@@ -45,6 +49,15 @@ public sealed class SeedVerdict
         if (runs.GroupBy(r => r.Seed).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"{string.Join(" and ", twice.Select(r => r.Folder))} share seed {twice.Key}: a verdict pairs distinct seeds");
         return new SeedVerdict(runs);
+    }
+
+    /// <summary>The DNA run folder that holds a run's answer: the folder itself, or a DNA+ run's last generation.</summary>
+    private static string AnswerFolder(string folder)
+    {
+        var progressive = new ProgressiveLayout(folder);
+        if (!File.Exists(Path.Combine(progressive.GenerationFolder(1), "config.json"))) return folder;
+        var config = progressive.ReadConfig();
+        return progressive.GenerationFolder(config.Generations);
     }
 
     public PairedDifference VersusBaseline(Func<TrainRunResult, double> accuracy) =>
