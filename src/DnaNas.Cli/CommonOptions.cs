@@ -17,14 +17,14 @@ internal static class CommonOptions
 
     public static Option<string> Space() => new("--space")
     {
-        Description = "Search space: a built-in name (fmnist-mbconv, fmnist-vit, imagenet-dna) or a space JSON file.",
+        Description = "Search space: a built-in name (fmnist-mbconv, fmnist-mbconv-widths, fmnist-vit, fmnist-vit-widths, imagenet-dna) or a space JSON file.",
         DefaultValueFactory = _ => BuiltinSpaces.FmnistMbconv.Name,
     };
 
     /// <summary>--space for verbs that choose a space from the data when none is given (<see cref="SpaceChoice"/>).</summary>
     public static Option<string?> SpaceOrDerived() => new("--space")
     {
-        Description = "Search space: a built-in name (fmnist-mbconv, fmnist-vit, imagenet-dna) or a space JSON file (default: fmnist-mbconv; with --dataset folder, one derived from the images).",
+        Description = "Search space: a built-in name (fmnist-mbconv, fmnist-mbconv-widths, fmnist-vit, fmnist-vit-widths, imagenet-dna) or a space JSON file (default: fmnist-mbconv; with --dataset folder, one derived from the images).",
     };
 
     public static Option<string> Dataset() => new("--dataset")

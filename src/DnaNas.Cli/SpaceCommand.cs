@@ -48,8 +48,10 @@ internal static class SpaceCommand
             {
                 var spec = s.Blocks[b];
                 var (lo, hi) = CostModel.BlockRange(s, b);
-                table.AddRow($"{b + 1}", $"{spec.Stride}", $"{spec.Channels}", $"{s.Layer(b, 0).OutSize}", $"{spec.Layers}",
-                    $"{spec.MinLayers}-{spec.Layers}", $"{s.CandidateCount(b):N0}", $"{lo.Params:N0}-{hi.Params:N0}", $"{lo.Macs:N0}-{hi.Macs:N0}");
+                // Searched widths: the choices, the reference one (a teacher's and the baselines') in brackets.
+                string width = spec.Widths.Count > 0 ? string.Join(" ", spec.Widths.Select(w => w == spec.Channels ? $"[[{w}]]" : $"{w}")) : $"{spec.Channels}";
+                table.AddRow($"{b + 1}", $"{spec.Stride}", width, $"{s.Layer(b, 0).OutSize}", $"{spec.Layers}",
+                    $"{spec.MinLayers}-{spec.Layers}", $"{s.CandidateCount(b) * spec.WidthChoices.Count:N0}", $"{lo.Params:N0}-{hi.Params:N0}", $"{lo.Macs:N0}-{hi.Macs:N0}");
             }
             AnsiConsole.Write(table);
             var (min, max) = CostModel.SpaceRange(s);
@@ -86,14 +88,17 @@ internal static class SpaceCommand
             if (latency is not null) cells.Add(micros is { } m ? $"{m:F1}" : "");
             table.AddRow(cells.ToArray());
         }
+        if (latency is not null && space.SearchesWidths)
+            throw new ArgumentException($"space {space.Name} searches widths, and a latency table times each op at the reference widths only: leave out --latency-table");
+        var at = space.At(architecture); // each block at the width the architecture gives it
         // A latency table times stem and head together (one fixed part), so their time goes on a row of its own.
-        Row("stem", "fixed", CostModel.Stem(space), null);
+        Row("stem", "fixed", CostModel.Stem(at), null);
         for (int b = 0; b < space.Blocks.Count; b++)
         {
             var candidate = architecture.Blocks[b];
-            Row($"block {b + 1}", Markup.Escape(candidate.ToString()), CostModel.Candidate(space, b, candidate), latency?.Of(b, candidate));
+            Row($"block {b + 1}", Markup.Escape(architecture.BlockText(b)), CostModel.Candidate(at, b, candidate), latency?.Of(b, candidate));
         }
-        Row("head", "fixed", CostModel.Head(space), null);
+        Row("head", "fixed", CostModel.Head(at), null);
         if (latency is not null) table.AddRow("stem + head", "fixed", "", "", $"{latency.FixedMicros:F1}");
         var total = CostModel.Of(space, architecture);
         Row("total", "", total, latency?.Of(architecture));

@@ -11,19 +11,29 @@ namespace DnaNas.Modules;
 /// one module each, built by the op's family (<see cref="OpModules"/>), sharing nothing but the position. A path is one op index per layer, -1 for skip
 /// (skips only close a block). The path is passed to <see cref="forward"/> explicitly, never stored, so no state
 /// leaks from one call to the next. Block 0 also holds a stem, since its input is the image itself.
+/// A cell at another width than its teacher's block (width search) ends in a learned 1x1 projection to the
+/// teacher's channels, so its output can be compared with the teacher's; the projection is the cell's, not the
+/// candidate's, and is shared by every path through it.
 /// </summary>
 public sealed class BlockSupernet : Module<Tensor, int[], Tensor>
 {
     private readonly Stem? stem;
     private readonly ModuleList<ModuleList<Module<Tensor, Tensor>>> layers;
+    private readonly Conv2d? projection;
 
     public SearchSpace Space { get; }
     public int BlockIndex { get; }
 
-    public BlockSupernet(SearchSpace space, int blockIndex) : base(nameof(BlockSupernet))
+    /// <param name="space">A fixed-width space (<see cref="SearchSpace.AtBlockWidth"/> for one width of a width search).</param>
+    /// <param name="targetChannels">The teacher block's output channels when they differ from the cell's: adds the projection.</param>
+    public BlockSupernet(SearchSpace space, int blockIndex, int? targetChannels = null) : base(nameof(BlockSupernet))
     {
+        if (space.SearchesWidths) throw new SpaceException($"space {space.Name} still has width choices: build a cell at one width (SearchSpace.AtBlockWidth)");
         Space = space;
         BlockIndex = blockIndex;
+        int channels = space.Blocks[blockIndex].Channels;
+        if (targetChannels is { } target && target != channels)
+            projection = Conv2d(channels, target, 1);
         if (blockIndex == 0) stem = new Stem(space);
         layers = new ModuleList<ModuleList<Module<Tensor, Tensor>>>();
         for (int l = 0; l < space.Blocks[blockIndex].Layers; l++)
@@ -56,8 +66,20 @@ public sealed class BlockSupernet : Module<Tensor, int[], Tensor>
             if (!ReferenceEquals(next, y)) y.Dispose();
             y = next;
         }
-        return y;
+        return Project(y);
     }
+
+    /// <summary>A path's output as the teacher's block sees it: through the projection, if the cell has one (the input is then released).</summary>
+    public Tensor Project(Tensor output)
+    {
+        if (projection is null) return output;
+        var projected = projection.call(output);
+        output.Dispose();
+        return projected;
+    }
+
+    /// <summary>Whether the cell ends in a projection (its width differs from its teacher block's).</summary>
+    public bool Projects => projection is not null;
 
     /// <summary>The block's input after the stem (block 0) or unchanged (other blocks).</summary>
     public Tensor Input(Tensor x) => stem is null ? x.alias() : stem.call(x);

@@ -108,10 +108,11 @@ public sealed class MBConvNet : Module<Tensor, Tensor>
             throw new SpaceException($"architecture has {architecture.Blocks.Count} blocks, space {space.Name} has {space.Blocks.Count}");
         Space = space;
         Architecture = architecture;
-        stem = new Stem(space);
+        var at = space.At(architecture); // the widths this architecture gives its blocks
+        stem = new Stem(at);
         blocks = new ModuleList<Block>(
-            architecture.Blocks.Select((candidate, b) => new Block(space, b, candidate)).ToArray());
-        head = new Head(space);
+            architecture.Blocks.Select((candidate, b) => new Block(at, b, candidate)).ToArray());
+        head = new Head(at);
         RegisterComponents();
     }
 

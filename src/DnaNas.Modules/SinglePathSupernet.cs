@@ -20,6 +20,8 @@ public sealed class SinglePathSupernet : Module<Tensor, int[][], Tensor>
 
     public SinglePathSupernet(SearchSpace space) : base(nameof(SinglePathSupernet))
     {
+        if (space.SearchesWidths)
+            throw new SpaceException($"space {space.Name} searches widths, and a single-path supernet holds one width a block: search it with dna run, or use a space without widths");
         Space = space;
         blocks = new ModuleList<BlockSupernet>(Enumerable.Range(0, space.Blocks.Count).Select(b => new BlockSupernet(space, b)).ToArray());
         head = new Head(space);

@@ -32,6 +32,17 @@ public static class BuiltinSpaces
         Activation = Activation.Relu,
     }.Validate();
 
+    /// <summary>
+    /// fmnist-mbconv with each block's output width searched too: about 0.75x, 1x and 1.25x of its width, in steps of
+    /// 8 channels. The reference widths are fmnist-mbconv's, so its teacher, baselines and ground-truth networks are
+    /// this space's networks at those widths.
+    /// </summary>
+    public static SearchSpace FmnistMbconvWidths { get; } = (FmnistMbconv with
+    {
+        Name = "fmnist-mbconv-widths",
+        Blocks = FmnistMbconv.Blocks.Zip<BlockSpec, int[], BlockSpec>([[16, 24, 32], [32, 40, 48], [48, 64, 80], [72, 96, 120]], (b, w) => b with { Widths = w }).ToArray(),
+    }).Validate();
+
     /// <summary>Attention heads {2, 4} x MLP ratio {1, 2}: the four ops of the ViT space.</summary>
     public static readonly IReadOnlyList<Op> VitOps = [new TransformerOp(2, 1), new TransformerOp(2, 2), new TransformerOp(4, 1), new TransformerOp(4, 2)];
 
@@ -41,7 +52,7 @@ public static class BuiltinSpaces
     /// tokens), 4x4 and 4x4 tokens, 48, 72 and 96 wide, each block's first layer merging the tokens to its width
     /// and resolution; heads, MLP ratio and depth are searched per layer; pooled tokens feed the classifier. Sized so
     /// that its networks (about 100-330K parameters) cost what the CNN space's do. The embedding width of each block
-    /// is fixed by the space.
+    /// is fixed here and searched in <see cref="FmnistVitWidths"/>.
     /// </summary>
     public static SearchSpace FmnistVit { get; } = new SearchSpace
     {
@@ -61,6 +72,16 @@ public static class BuiltinSpaces
         SqueezeExcite = false,
         Activation = Activation.Swish,
     }.Validate();
+
+    /// <summary>
+    /// fmnist-vit with each block's embedding width searched too (about 0.75x, 1x and 1.25x, every width divisible by
+    /// the 4 heads), the ViT's width choice; its reference widths are fmnist-vit's.
+    /// </summary>
+    public static SearchSpace FmnistVitWidths { get; } = (FmnistVit with
+    {
+        Name = "fmnist-vit-widths",
+        Blocks = FmnistVit.Blocks.Zip<BlockSpec, int[], BlockSpec>([[36, 48, 60], [56, 72, 88], [72, 96, 120]], (b, w) => b with { Widths = w }).ToArray(),
+    }).Validate();
 
     /// <summary>
     /// The official DNA ImageNet space (Li et al., CVPR 2020): EfficientNet-B0's stem and fixed first stage,
@@ -89,7 +110,7 @@ public static class BuiltinSpaces
         Activation = Activation.Swish,
     }.Validate();
 
-    public static IReadOnlyList<SearchSpace> All { get; } = [FmnistMbconv, FmnistVit, ImagenetDna];
+    public static IReadOnlyList<SearchSpace> All { get; } = [FmnistMbconv, FmnistMbconvWidths, FmnistVit, FmnistVitWidths, ImagenetDna];
 
     /// <summary>
     /// The architecture <c>dna train</c> uses when none is given. For fmnist-mbconv a hand-picked network that

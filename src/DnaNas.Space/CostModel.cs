@@ -15,7 +15,9 @@ public readonly record struct Cost(long Params, long Macs)
 /// Analytic costs. They mirror the modules exactly (tests compare them with built networks): convolutions
 /// have no bias and are followed by batch norm (2 parameters per channel); the classifier has biases. A layer's
 /// cost is its op family's (<see cref="IOpFamily.Cost"/>). Because every block's input width and resolution are fixed by the space, an
-/// architecture's cost is the sum of stem, per-block candidate and head costs, which search relies on.
+/// architecture's cost is the sum of stem, per-block candidate and head costs, which search relies on. With width
+/// choices the widths are fixed by the architecture (<see cref="SearchSpace.At"/>): a block's cost then depends on the
+/// width before it, which the width search handles.
 /// </summary>
 public static class CostModel
 {
@@ -23,6 +25,7 @@ public static class CostModel
     {
         if (arch.Blocks.Count != space.Blocks.Count)
             throw new SpaceException($"architecture has {arch.Blocks.Count} blocks, space {space.Name} has {space.Blocks.Count}");
+        space = space.At(arch);
         var total = Stem(space) + Head(space);
         for (int b = 0; b < space.Blocks.Count; b++) total += Candidate(space, b, arch.Blocks[b]);
         return total;
@@ -63,9 +66,15 @@ public static class CostModel
         return cost + new Cost(fc + space.Classes, fc);
     }
 
-    /// <summary>Cheapest and dearest candidate of a block, exactly: layers are independent, skip costs nothing.</summary>
+    /// <summary>
+    /// Cheapest and dearest candidate of a block, exactly: layers are independent, skip costs nothing. With width
+    /// choices, the cheapest at the smallest widths (its own and the one before), the dearest at the largest: more
+    /// channels never cost less.
+    /// </summary>
     public static (Cost Min, Cost Max) BlockRange(SearchSpace space, int block)
     {
+        if (space.SearchesWidths)
+            return (BlockRange(AtExtremeWidths(space, largest: false), block).Min, BlockRange(AtExtremeWidths(space, largest: true), block).Max);
         var spec = space.Blocks[block];
         Cost min = Cost.Zero, max = Cost.Zero;
         for (int l = 0; l < spec.Layers; l++)
@@ -80,6 +89,8 @@ public static class CostModel
     /// <summary>Smallest and largest parameters and MACs over the whole space (each bound taken separately).</summary>
     public static (Cost Min, Cost Max) SpaceRange(SearchSpace space)
     {
+        if (space.SearchesWidths)
+            return (SpaceRange(AtExtremeWidths(space, largest: false)).Min, SpaceRange(AtExtremeWidths(space, largest: true)).Max);
         var fixedCost = Stem(space) + Head(space);
         Cost min = fixedCost, max = fixedCost;
         for (int b = 0; b < space.Blocks.Count; b++)
@@ -90,4 +101,8 @@ public static class CostModel
         }
         return (min, max);
     }
+
+    /// <summary>The space with every block at its smallest (or largest) width choice.</summary>
+    private static SearchSpace AtExtremeWidths(SearchSpace space, bool largest) =>
+        space with { Blocks = space.Blocks.Select(b => b with { Channels = largest ? b.WidthChoices[^1] : b.WidthChoices[0], Widths = [] }).ToArray() };
 }

@@ -37,7 +37,7 @@ public sealed record LatencyTable
 
     /// <summary>The same for a candidate written as ops separated by '|' (as stored with its ratings).</summary>
     public double Of(int block, string candidate) =>
-        Of(block, new Candidate(candidate.Split('|').Select(t => Op.TryParse(t, out var reason) ?? throw new SpaceException($"\"{t}\": {reason}"))));
+        Of(block, Candidate.Parse(candidate));
 
     /// <summary>Predicted microseconds per image of a whole network: stem and head plus every block.</summary>
     public double Of(Architecture architecture) =>

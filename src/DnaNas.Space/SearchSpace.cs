@@ -17,8 +17,33 @@ public sealed record StemSpec(int Channels, int Kernel = 3, int Stride = 1, int 
 /// One searched block: a cell of up to <see cref="Layers"/> layers at a fixed output width. The first layer
 /// applies the stride and width change; layers past <see cref="MinLayers"/> may be skip (identity), which is
 /// how depth is searched. Skips only close a block, so each depth is one set of distinct candidates.
+/// <see cref="Widths"/>, when not empty, makes the output width a choice too (width search); <see cref="Channels"/>
+/// is then the block's reference width, the one a teacher and the baselines have.
 /// </summary>
-public sealed record BlockSpec(int Stride, int Channels, int Layers, int MinLayers);
+public sealed record BlockSpec(int Stride, int Channels, int Layers, int MinLayers)
+{
+    /// <summary>Output widths to search, ascending, <see cref="Channels"/> among them; empty: the width is fixed.</summary>
+    public IReadOnlyList<int> Widths { get; init; } = [];
+
+    /// <summary>The widths an architecture may give the block: <see cref="Widths"/>, or just <see cref="Channels"/>.</summary>
+    public IReadOnlyList<int> WidthChoices => Widths.Count > 0 ? Widths : [Channels];
+
+    // The generated equality would compare Widths by reference (see SearchSpace.Equals).
+    public bool Equals(BlockSpec? other) =>
+        other is not null && Stride == other.Stride && Channels == other.Channels && Layers == other.Layers
+        && MinLayers == other.MinLayers && Widths.SequenceEqual(other.Widths);
+
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Stride);
+        h.Add(Channels);
+        h.Add(Layers);
+        h.Add(MinLayers);
+        foreach (var w in Widths) h.Add(w);
+        return h.ToHashCode();
+    }
+}
 
 /// <summary>Fixed last layers: optional 1x1 conv to <see cref="Channels"/> (0: none), global pooling, dropout, linear classifier.</summary>
 public sealed record HeadSpec(int Channels, double Dropout = 0.0);
@@ -123,12 +148,58 @@ public sealed record SearchSpace
         return total;
     }
 
-    /// <summary>Exact number of architectures: the product of the blocks' candidate counts.</summary>
+    /// <summary>Exact number of architectures: the product of the blocks' candidate counts times their width choices.</summary>
     public BigInteger Size()
     {
         BigInteger size = 1;
-        for (int b = 0; b < Blocks.Count; b++) size *= CandidateCount(b);
+        for (int b = 0; b < Blocks.Count; b++) size *= CandidateCount(b) * Blocks[b].WidthChoices.Count;
         return size;
+    }
+
+    /// <summary>Whether any block searches its output width.</summary>
+    public bool SearchesWidths => Blocks.Any(b => b.Widths.Count > 0);
+
+    /// <summary>
+    /// The space with each block at the width an architecture gives it and no width choices left: the fixed-width
+    /// space whose shapes, costs and modules are that architecture's. Everything that builds or costs a network
+    /// goes through it, so the rest of the code sees fixed widths only.
+    /// </summary>
+    public SearchSpace At(Architecture architecture)
+    {
+        if (architecture.Blocks.Count != Blocks.Count)
+            throw new SpaceException($"architecture has {architecture.Blocks.Count} blocks, space {Name} has {Blocks.Count}");
+        if (!SearchesWidths)
+        {
+            if (architecture.HasWidths) throw new SpaceException($"{architecture} sets block widths, but space {Name} has no width choices");
+            return this;
+        }
+        return AtWidths(Enumerable.Range(0, Blocks.Count).Select(b => architecture.Width(b, this)).ToArray());
+    }
+
+    /// <summary>The fixed-width space with block b at <paramref name="widths"/>[b], each one of the block's width choices.</summary>
+    public SearchSpace AtWidths(IReadOnlyList<int> widths)
+    {
+        if (widths.Count != Blocks.Count) throw new SpaceException($"{widths.Count} widths for the {Blocks.Count} blocks of space {Name}");
+        for (int b = 0; b < Blocks.Count; b++)
+            if (!Blocks[b].WidthChoices.Contains(widths[b]))
+                throw new SpaceException($"block {b + 1} of space {Name} has widths {string.Join(", ", Blocks[b].WidthChoices)}, not {widths[b]}");
+        return this with { Blocks = Blocks.Select((spec, b) => spec with { Channels = widths[b], Widths = [] }).ToArray() };
+    }
+
+    /// <summary>Every block's reference width (<see cref="BlockSpec.Channels"/>).</summary>
+    public int[] ReferenceWidths => Blocks.Select(b => b.Channels).ToArray();
+
+    /// <summary>
+    /// The fixed-width space with block <paramref name="block"/> at <paramref name="width"/>, the block before it at
+    /// <paramref name="previousWidth"/> (ignored for the first block; default: its reference width) and every other at
+    /// its reference width: all that block's costs depend on.
+    /// </summary>
+    public SearchSpace AtBlockWidth(int block, int width, int? previousWidth = null)
+    {
+        var widths = ReferenceWidths;
+        widths[block] = width;
+        if (block > 0 && previousWidth is { } before) widths[block - 1] = before;
+        return AtWidths(widths);
     }
 
     /// <summary>Every candidate of a block in depth-first order (shorter prefixes first, then their extensions).</summary>
@@ -185,9 +256,13 @@ public sealed record SearchSpace
         return new Candidate(layers);
     }
 
-    /// <summary>An architecture with every block's candidate drawn uniformly.</summary>
-    public Architecture Sample(StableRandom rng) =>
-        new(Enumerable.Range(0, Blocks.Count).Select(b => SampleCandidate(b, rng)).ToArray());
+    /// <summary>An architecture with every block's candidate drawn uniformly, then each searched width (no draw where the width is fixed).</summary>
+    public Architecture Sample(StableRandom rng)
+    {
+        var arch = new Architecture(Enumerable.Range(0, Blocks.Count).Select(b => SampleCandidate(b, rng)).ToArray());
+        if (!SearchesWidths) return arch;
+        return arch.WithWidths(this, Blocks.Select(spec => spec.WidthChoices[spec.Widths.Count > 0 ? rng.Next(spec.Widths.Count) : 0]).ToArray());
+    }
 
     /// <summary>Checks that the space is well formed; throws <see cref="SpaceException"/> naming the bad field.</summary>
     public SearchSpace Validate()
@@ -216,13 +291,25 @@ public sealed record SearchSpace
             Require(s.Layers >= 1, $"blocks[{b}].layers must be at least 1, got {s.Layers}");
             Require(s.MinLayers >= 1 && s.MinLayers <= s.Layers,
                 $"blocks[{b}].minLayers must be between 1 and layers ({s.Layers}), got {s.MinLayers}");
+            if (s.Widths.Count > 0)
+            {
+                Require(s.Widths.All(w => w > 0), $"blocks[{b}].widths must be positive, got [{string.Join(", ", s.Widths)}]");
+                Require(s.Widths.Zip(s.Widths.Skip(1)).All(p => p.First < p.Second), $"blocks[{b}].widths must be ascending without repeats, got [{string.Join(", ", s.Widths)}]");
+                Require(s.Widths.Contains(s.Channels), $"blocks[{b}].widths must include the block's channels ({s.Channels}), the width a teacher and the baselines have");
+            }
         }
         // Every op must be possible at every position it may take (a transformer's heads must divide the width).
+        // With width choices, each block at each of its widths, after each width of the block before it.
         for (int b = 0; b < Blocks.Count; b++)
-            for (int l = 0; l < Blocks[b].Layers; l++)
-                foreach (var op in Ops)
-                    try { op.Family.Cost(op, Layer(b, l), OpSettings); }
-                    catch (SpaceException e) { throw new SpaceException($"space {Name}: block {b + 1} layer {l + 1}: {e.Message}"); }
+            foreach (int width in Blocks[b].WidthChoices)
+                foreach (int before in b == 0 ? Blocks[b].WidthChoices.Take(1) : Blocks[b - 1].WidthChoices)
+                {
+                    var at = SearchesWidths ? AtBlockWidth(b, width, before) : this;
+                    for (int l = 0; l < Blocks[b].Layers; l++)
+                        foreach (var op in Ops)
+                            try { op.Family.Cost(op, at.Layer(b, l), OpSettings); }
+                            catch (SpaceException e) { throw new SpaceException($"space {Name}: block {b + 1} layer {l + 1}{(SearchesWidths ? $" at width {width}" : "")}: {e.Message}"); }
+                }
         Require(Head.Channels >= 0, $"head.channels must be 0 or positive, got {Head.Channels}");
         Require(Head.Dropout is >= 0 and < 1, $"head.dropout must be in [0, 1), got {Head.Dropout}");
         Require(BlockInput(Blocks.Count).Size >= 1, "the strides shrink the input below 1 pixel");

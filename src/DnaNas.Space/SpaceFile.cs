@@ -10,7 +10,7 @@ namespace DnaNas.Space;
 ///   "activation": "swish", "squeezeExcite": true,
 ///   "stem": { "channels": 16, "kernel": 3, "stride": 1, "separableChannels": 0 },
 ///   "ops": ["k3e3", "k3e6", "k5e3", "k5e6"],
-///   "blocks": [ { "stride": 2, "channels": 24, "layers": 2, "minLayers": 1 } ],
+///   "blocks": [ { "stride": 2, "channels": 24, "layers": 2, "minLayers": 1, "widths": [16, 24, 32] } ],
 ///   "head": { "channels": 256, "dropout": 0.1 } }
 /// </code>
 /// Errors name the file and the field or token at fault.
@@ -42,8 +42,11 @@ public static class SpaceFile
         {
             var bo = b as JsonObject ?? throw new SpaceException($"blocks[{i}] must be an object");
             int layers = Int(bo, "layers", $"blocks[{i}].");
+            var widths = bo["widths"] is null ? [] : (bo["widths"] as JsonArray ?? throw new SpaceException($"blocks[{i}].widths must be an array of channel counts"))
+                .Select((w, j) => w?.GetValueKind() == JsonValueKind.Number && w.AsValue().TryGetValue(out int v) ? v
+                    : throw new SpaceException($"blocks[{i}].widths[{j}] must be an integer, got {w?.ToJsonString() ?? "null"}")).ToArray();
             return new BlockSpec(Int(bo, "stride", $"blocks[{i}]."), Int(bo, "channels", $"blocks[{i}]."),
-                layers, Int(bo, "minLayers", $"blocks[{i}].", layers));
+                layers, Int(bo, "minLayers", $"blocks[{i}].", layers)) { Widths = widths };
         }).ToArray();
         var stem = Obj(o, "stem");
         var head = Obj(o, "head");
@@ -86,9 +89,11 @@ public static class SpaceFile
                 ["stride"] = space.Stem.Stride, ["separableChannels"] = space.Stem.SeparableChannels,
             },
             ["ops"] = new JsonArray(space.Ops.Select(op => (JsonNode)JsonValue.Create(op.ToString())!).ToArray()),
-            ["blocks"] = new JsonArray(space.Blocks.Select(b => (JsonNode)new JsonObject
+            ["blocks"] = new JsonArray(space.Blocks.Select(b =>
             {
-                ["stride"] = b.Stride, ["channels"] = b.Channels, ["layers"] = b.Layers, ["minLayers"] = b.MinLayers,
+                var block = new JsonObject { ["stride"] = b.Stride, ["channels"] = b.Channels, ["layers"] = b.Layers, ["minLayers"] = b.MinLayers };
+                if (b.Widths.Count > 0) block["widths"] = new JsonArray(b.Widths.Select(w => (JsonNode)JsonValue.Create(w)).ToArray());
+                return (JsonNode)block;
             }).ToArray()),
             ["head"] = new JsonObject { ["channels"] = space.Head.Channels, ["dropout"] = space.Head.Dropout },
         };

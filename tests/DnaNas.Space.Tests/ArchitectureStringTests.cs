@@ -5,7 +5,7 @@ namespace DnaNas.Space.Tests;
 
 public class ArchitectureStringTests
 {
-    public static TheoryData<string> SpaceNames => new() { "fmnist-mbconv", "imagenet-dna" };
+    public static TheoryData<string> SpaceNames => new() { "fmnist-mbconv", "fmnist-mbconv-widths", "imagenet-dna" };
 
     [Theory]
     [MemberData(nameof(SpaceNames))]

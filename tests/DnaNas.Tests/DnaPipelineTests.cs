@@ -35,6 +35,31 @@ public class DnaPipelineTests
     }
 
     [Fact]
+    public void A_cell_at_another_width_projects_to_the_teacher_s_channels_and_its_walk_matches_rating_from_scratch()
+    {
+        // Block 2 of the width space at 48 channels, rated against 40-channel teacher outputs through its projection.
+        var cell = new BlockCell(1, 48, 40);
+        random.manual_seed(6);
+        using var supernet = cell.Build(BuiltinSpaces.FmnistMbconvWidths);
+        Assert.True(supernet.Projects);
+        using var scope = NewDisposeScope();
+        var inputs = new[] { randn(40, 24, 14, 14) };
+        var targets = new[] { randn(40, 40, 7, 7) };
+        Assert.Equal([40, 40, 7, 7], supernet.call(inputs[0], [0, -1, -1]).shape);
+        var rater = new BlockRater(supernet, new RatingData([randn(32, 24, 14, 14)], inputs, targets), new DistillationObjective());
+        var walked = new List<CandidateRating>();
+        rater.RateAll(op => op != 2, (_, ratings) => walked.AddRange(ratings));
+        Assert.Equal(1 + 6 + 36, walked.Count);
+        var naive = rater.RateNaively(walked.Select(r => r.Candidate));
+        for (int i = 0; i < walked.Count; i++)
+        {
+            Assert.Equal(naive[i].Mse, walked[i].Mse, 1e-5);
+            Assert.Equal(naive[i].ScaledMae, walked[i].ScaledMae, 1e-5);
+        }
+        Assert.False(new BlockCell(1, 40, 40).Build(BuiltinSpaces.FmnistMbconvWidths).Projects); // the reference width needs none
+    }
+
+    [Fact]
     public void The_walk_matches_rating_from_scratch_in_block_zero_where_the_stem_is_calibrated_once()
     {
         var space = BuiltinSpaces.FmnistMbconv;

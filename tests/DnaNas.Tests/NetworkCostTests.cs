@@ -41,10 +41,12 @@ public class NetworkCostTests
         return macs;
     }
 
-    [Fact]
-    public void Analytic_params_and_macs_match_200_built_fmnist_networks()
+    [Theory]
+    [InlineData("fmnist-mbconv")]
+    [InlineData("fmnist-mbconv-widths")] // each block's width drawn too: a block's cost then depends on the width before it
+    public void Analytic_params_and_macs_match_200_built_fmnist_networks(string spaceName)
     {
-        var space = BuiltinSpaces.FmnistMbconv;
+        var space = BuiltinSpaces.Resolve(spaceName);
         var rng = new StableRandom(21);
         for (int i = 0; i < 200; i++)
         {

@@ -57,17 +57,20 @@ public class VisionTransformerTests
         return macs;
     }
 
-    [Fact]
-    public void Analytic_params_and_macs_match_200_built_vit_networks()
+    [Theory]
+    [InlineData("fmnist-vit")]
+    [InlineData("fmnist-vit-widths")] // embedding widths drawn too
+    public void Analytic_params_and_macs_match_200_built_vit_networks(string spaceName)
     {
+        var space = BuiltinSpaces.Resolve(spaceName);
         var rng = new StableRandom(33);
         var seen = new HashSet<string>();
         for (int i = 0; i < 200; i++)
         {
-            var arch = Space.Sample(rng);
+            var arch = space.Sample(rng);
             seen.Add(arch.ToString());
-            using var model = new MBConvNet(Space, arch);
-            var cost = CostModel.Of(Space, arch);
+            using var model = new MBConvNet(space, arch);
+            var cost = CostModel.Of(space, arch);
             Assert.Equal(cost.Params, model.ParameterCount());
             Assert.Equal(CountMacs(model), cost.Macs);
         }

@@ -23,6 +23,9 @@ public sealed record DnaRunLayout(string Folder, bool TeacherIsBaseline)
     public string TeacherFolder => Path.Combine(Folder, "teacher");
     public string FeaturesPath(string split) => Path.Combine(Folder, "features", $"{split}.bin");
     public string BlockCheckpoint(int block) => Path.Combine(Folder, "supernet", $"block{block}.bin");
+    /// <summary>A cell's weights: its block's checkpoint at the reference width, one file per other width.</summary>
+    public string CellCheckpoint(BlockCell cell) =>
+        cell.IsReference ? BlockCheckpoint(cell.Block) : Path.Combine(Folder, "supernet", $"block{cell.Block}-w{cell.Width}.bin");
     public string RatingsPath => Path.Combine(Folder, "ratings.db");
     public string SearchPath => Path.Combine(Folder, "search.json");
     public string LatencyPath => Path.Combine(Folder, LatencyFileName);

@@ -38,6 +38,12 @@ public static class DnaSearch
             throw new TrainingException($"{ratingsPath} does not exist: rate the blocks first (dna run)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var store = new RatingStore(ratingsPath);
+        if (space.SearchesWidths)
+        {
+            if (latency is not null)
+                throw new TrainingException($"space {space.Name} searches widths, and a latency table times each op at the reference widths only: drop --max-latency and --max-train-time");
+            return RunWithWidths(space, store, kind, budget, topK, clock);
+        }
         var blocks = new List<IReadOnlyList<StoredRating>>();
         for (int b = 0; b < space.Blocks.Count; b++)
         {
@@ -69,5 +75,53 @@ public static class DnaSearch
             latency is null ? null : Micros(r.Candidates))).ToArray();
         string described = latency is null ? limit.ToString() : $"{limit} and {latency}";
         return new SearchOutcome(described, top[0], top, clock.Elapsed.TotalSeconds, latency?.MaxMicros, latency?.BaselineMicros);
+    }
+
+    /// <summary>
+    /// The same over ops, depth and widths (<see cref="WidthSearch"/>): each block's candidates at each width with
+    /// their ratings, and their costs after each width of the block before.
+    /// </summary>
+    private static SearchOutcome RunWithWidths(SearchSpace space, RatingStore store, CostKind kind, long budget, int topK, System.Diagnostics.Stopwatch clock)
+    {
+        var names = new List<string[][]>(); // [block][width][option]: the candidate's string
+        var blocks = new List<IReadOnlyList<IReadOnlyList<WidthOption>>>();
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var spec = space.Blocks[b];
+            var before = b == 0 ? [spec.Channels] : space.Blocks[b - 1].WidthChoices;
+            var atWidths = new List<IReadOnlyList<WidthOption>>();
+            var namesAt = new List<string[]>();
+            foreach (var cell in BlockCell.Of(space, b))
+            {
+                var rows = store.Block(b, cell.StoredWidth);
+                if (rows.Count != (int)space.CandidateCount(b))
+                    throw new TrainingException($"{store.Path} holds {rows.Count} of {space.CandidateCount(b)} ratings of {cell.Describe(space)}: finish rating with dna run --resume");
+                var spaces = before.Select(p => space.AtBlockWidth(b, cell.Width, p)).ToArray();
+                atWidths.Add(rows.Select((r, i) =>
+                {
+                    var candidate = Candidate.Parse(r.Candidate);
+                    var costs = spaces.Select(s => CostModel.Candidate(s, b, candidate)).ToArray();
+                    return new WidthOption(i, r.ScaledMae, costs.Select(c => c.Params).ToArray(), costs.Select(c => c.Macs).ToArray());
+                }).ToArray());
+                namesAt.Add(rows.Select(r => r.Candidate).ToArray());
+            }
+            blocks.Add(atWidths);
+            names.Add(namesAt.ToArray());
+        }
+        var last = space.Blocks.Count - 1;
+        var heads = space.Blocks[last].WidthChoices.Select(w => CostModel.Head(space.AtBlockWidth(last, w))).ToArray();
+        var stem = CostModel.Stem(space);
+        var problem = new WidthProblem(blocks, stem.Params, stem.Macs, heads.Select(h => h.Params).ToArray(), heads.Select(h => h.Macs).ToArray());
+        var limit = new Budget(kind, budget);
+        IReadOnlyList<WidthRankedArchitecture> ranked;
+        try { ranked = WidthSearch.TopK(problem, limit, topK); }
+        catch (InfeasibleBudgetException e) { throw new TrainingException(e.Message); }
+        var top = ranked.Select(r =>
+        {
+            var architecture = Architecture.Parse(string.Join('/', r.Candidates.Select((c, b) => names[b][r.Widths[b]][c])), space)
+                .WithWidths(space, r.Widths.Select((w, b) => space.Blocks[b].WidthChoices[w]).ToArray());
+            return new SearchedArchitecture(architecture.ToString(), r.Rating, r.Params, r.Macs);
+        }).ToArray();
+        return new SearchOutcome(limit.ToString(), top[0], top, clock.Elapsed.TotalSeconds);
     }
 }

@@ -107,12 +107,21 @@ public sealed class BlockRater(BlockSupernet supernet, RatingData data, Func<IRe
         return (c, v);
     }
 
-    private CandidateRating Score(int[] path, IReadOnlyList<Tensor> outputs)
+    /// <param name="projected">Whether <paramref name="outputs"/> went through the cell's projection already (a whole forward does that).</param>
+    private CandidateRating Score(int[] path, IReadOnlyList<Tensor> outputs, bool projected = false)
     {
         var space = supernet.Space;
         var candidate = new Candidate(path.Select(p => p < 0 ? Space.Op.Skip : space.Ops[p]));
-        var score = _score(outputs);
-        return new CandidateRating(supernet.BlockIndex, candidate, score.Mse, score.RelativeMse, score.ScaledMae);
+        if (supernet.Projects && !projected)
+        {
+            // The walk keeps the path's own outputs for its extensions; the projection reads copies of them.
+            var throughProjection = outputs.Select(o => { using var s = NewDisposeScope(); return supernet.Project(o.alias()).DetachFromDisposeScope(); }).ToArray();
+            try { return Rated(_score(throughProjection)); }
+            finally { DisposeAll(throughProjection); }
+        }
+        return Rated(_score(outputs));
+
+        CandidateRating Rated(BlockScore score) => new(supernet.BlockIndex, candidate, score.Mse, score.RelativeMse, score.ScaledMae);
     }
 
     /// <summary>
@@ -131,7 +140,7 @@ public sealed class BlockRater(BlockSupernet supernet, RatingData data, Func<IRe
             foreach (var x in data.Calibration) { using var s = NewDisposeScope(); supernet.call(x, path); }
             supernet.eval();
             var outputs = data.ValidationInputs.Select(x => { using var s = NewDisposeScope(); return supernet.call(x, path).DetachFromDisposeScope(); }).ToArray();
-            result.Add(Score(path, outputs));
+            result.Add(Score(path, outputs, projected: true));
             DisposeAll(outputs);
         }
         return result;

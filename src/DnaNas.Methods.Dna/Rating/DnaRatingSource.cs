@@ -24,9 +24,16 @@ public sealed class DnaRatingSource(string name, string runFolder) : IRatingSour
     public IReadOnlyDictionary<string, double> Score(RatingContext context, IReadOnlyList<Architecture> architectures)
     {
         using var ratings = new RatingStore(RatingsPath(context));
-        var byBlock = Enumerable.Range(0, context.Space.Blocks.Count).Select(b => ratings.Block(b).ToDictionary(r => r.Candidate, r => r.ScaledMae)).ToArray();
+        // Per block and stored width (0: the reference one; see RatingStore), candidate to rating, read as needed.
+        var byCell = new Dictionary<(int Block, int Width), Dictionary<string, double>>();
+        double Rating(int block, int width, Candidate candidate)
+        {
+            if (!byCell.TryGetValue((block, width), out var cell))
+                byCell[(block, width)] = cell = ratings.Block(block, width).ToDictionary(r => r.Candidate, r => r.ScaledMae);
+            return cell.TryGetValue(candidate.ToString(), out var r) ? r
+                : throw new TrainingException($"{ratings.Path} has no rating of block {block + 1} candidate {candidate}{(width != 0 ? $" at width {width}" : "")}; resume the DNA run to finish rating");
+        }
         return architectures.ToDictionary(a => a.ToString(), a => -a.Blocks.Select((c, b) =>
-            byBlock[b].TryGetValue(c.ToString(), out var r) ? r
-                : throw new TrainingException($"{ratings.Path} has no rating of block {b + 1} candidate {c}; resume the DNA run to finish rating")).Sum());
+            Rating(b, a.Width(b, context.Space) == context.Space.Blocks[b].Channels ? 0 : a.Width(b, context.Space), c)).Sum());
     }
 }

@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace DnaNas.Methods.Dna;
 
-/// <summary>Rates every candidate of every block on the rating images, committing one first-layer subtree at a time, so a resume loses at most one.</summary>
+/// <summary>
+/// Rates every candidate of every block (at every width, with width choices) on the rating images, committing one
+/// first-layer subtree at a time, so a resume loses at most one.
+/// </summary>
 public sealed class RatingStage : IStage<DnaRunContext>
 {
     public const string StageName = "Rating";
@@ -25,14 +28,16 @@ public sealed class RatingStage : IStage<DnaRunContext>
         TorchRuntime.ReleaseFreedMemory();
         using var _ = train;
         using var rating = TeacherFeatures.Load(c.Layout.FeaturesPath(FeatureStage.Rating));
-        long total = Enumerable.Range(0, space.Blocks.Count).Sum(b => (long)space.CandidateCount(b));
+        var cells = BlockCell.Of(space);
+        long total = cells.Sum(cell => (long)space.CandidateCount(cell.Block));
         long rated = Enumerable.Range(0, space.Blocks.Count).Sum(store.Count);
-        for (int b = 0; b < space.Blocks.Count; b++)
+        foreach (var cell in cells)
         {
-            var done = store.CompletedFirstOps(space, b);
+            int b = cell.Block;
+            var done = store.CompletedFirstOps(space, b, cell.StoredWidth);
             if (done.Count == space.Ops.Count) continue;
-            using var cell = new BlockSupernet(space, b);
-            BlockTrainer.LoadWeights(c.Layout.BlockCheckpoint(b), cell);
+            using var supernet = cell.Build(space);
+            BlockTrainer.LoadWeights(c.Layout.CellCheckpoint(cell), supernet);
             using var scope = NewDisposeScope();
             int batches = Math.Max(1, Math.Min(c.Config.CalibrationBatches, train.Count / calibrationSize));
             var calibration = Enumerable.Range(0, batches)
@@ -46,13 +51,14 @@ public sealed class RatingStage : IStage<DnaRunContext>
                 validationInputs.Add(rating.Input(b, rows));
                 validationTargets.Add(rating.Target(b, rows));
             }
-            var rater = new BlockRater(cell, new RatingData(calibration, validationInputs, validationTargets), objective);
-            int block = b;
+            var rater = new BlockRater(supernet, new RatingData(calibration, validationInputs, validationTargets), objective);
+            var cellSpace = cell.SpaceOf(space);
+            int ofBlock = (int)space.CandidateCount(b) * space.Blocks[b].WidthChoices.Count;
             rater.RateAll(op => done.Contains(op), (op, ratings) =>
             {
-                store.Add(space, op, ratings);
+                store.Add(cellSpace, op, ratings, cell.StoredWidth);
                 rated += ratings.Count;
-                c.Report(Name, $"block {block + 1}: {store.Count(block):N0}/{space.CandidateCount(block):N0} candidates", (double)rated / total);
+                c.Report(Name, $"block {b + 1}: {store.Count(b):N0}/{ofBlock:N0} candidates", (double)rated / total);
             }, c.Cancel);
         }
         store.SetMeta("metric", objective.Metric);
