@@ -143,13 +143,13 @@ public class TimeBudgetTests
         {
             // Digits, so the least plan fits on any machine; this long a budget may meet the largest scale instead.
             string[] run = [.. DnaRunCliTests.Tiny, "--dataset", "digits", "--jobs", "1", "--out", folder];
-            var (code, output, err) = CliTests.Dna([.. run, "--time-budget", "10m"]);
+            var (code, output, err) = CliTests.Dna([.. run, "--time-budget", "4m"]);
             Assert.True(code == 0, err);
             var plan = TimePlan.Read(Path.Combine(folder, "plan.json"));
-            Assert.Equal(600, plan.BudgetSeconds);
+            Assert.Equal(240, plan.BudgetSeconds);
             Assert.True(plan.Baseline.TrainSeconds > plan.Baseline.InferSeconds, "a training step must cost more than inference");
             // The plan fills the budget, unless the preset at its largest scale already fits.
-            Assert.True(plan.PlannedSeconds <= 600 && (plan.Scale == TimePlanner.MaxScale || plan.PlannedSeconds >= 0.9 * 600), $"planned {plan.PlannedSeconds:F0} s at scale {plan.Scale}");
+            Assert.True(plan.PlannedSeconds <= 240 && (plan.Scale == TimePlanner.MaxScale || plan.PlannedSeconds >= 0.9 * 240), $"planned {plan.PlannedSeconds:F0} s at scale {plan.Scale}");
 
             // The run trained what the plan says: the tiny preset, sized for the digits, scaled by the plan's factor.
             var layout = new DnaRunLayout(folder, TeacherIsBaseline: true);
@@ -171,14 +171,14 @@ public class TimeBudgetTests
 
             // Resumed with its budget, the finished run is not planned again: no new probe, the same plan.
             string planText = File.ReadAllText(Path.Combine(folder, "plan.json"));
-            var (again, againOut, againErr) = CliTests.Dna([.. run, "--time-budget", "10m", "--resume"]);
+            var (again, againOut, againErr) = CliTests.Dna([.. run, "--time-budget", "4m", "--resume"]);
             Assert.True(again == 0, againErr);
             Assert.Contains("done earlier", againOut);
             Assert.Equal(planText, File.ReadAllText(Path.Combine(folder, "plan.json")));
 
             var (other, _, otherErr) = CliTests.Dna([.. run, "--time-budget", "5m", "--resume"]);
             Assert.NotEqual(0, other);
-            Assert.Contains("planned for --time-budget 10m", otherErr);
+            Assert.Contains("planned for --time-budget 4m", otherErr);
             var (none, _, noneErr) = CliTests.Dna([.. run, "--resume"]);
             Assert.NotEqual(0, none);
             Assert.Contains("resume it with that option", noneErr);

@@ -62,6 +62,8 @@ public class WidthRunTests
             // Widths only add choices: the best over them is at least as good as the best at the reference widths.
             var referenceOnly = DnaSearch.Run(space with { Blocks = space.Blocks.Select(b => b with { Widths = [] }).ToArray() }, layout.RatingsPath, CostKind.Params, 200_000, 1);
             Assert.True(best.Rating <= referenceOnly.Best.Rating + 1e-12, $"{best.Architecture} {best.Rating} vs {referenceOnly.Best.Architecture} {referenceOnly.Best.Rating}");
+            string widths = string.Join(", ", Enumerable.Range(0, space.Blocks.Count).Select(b => architecture.Width(b, space)));
+            Assert.Contains($"Widths searched: block widths {widths} against the reference (the baseline's and the teacher's) 24, 40, 64, 96", File.ReadAllText(layout.SummaryPath));
             var retrained = new TrainRun(layout.RetrainFolder).ReadResult()!;
             Assert.Equal(best.Architecture, retrained.Architecture);
             Assert.Equal(best.Params, retrained.Params);

@@ -63,6 +63,15 @@ public sealed class DnaReport(DnaRunLayout layout)
         foreach (var (name, _, r) in networks)
             md.AppendLine(inv, $"| {name} | `{ReportParts.Cell(r.Architecture)}` | {100 * r.TestAccuracy:F2}% | {100 * r.BalancedAccuracy:F2}% | {r.Params:N0} | {r.Macs:N0} | {r.TrainingSeconds / 60:F1} min |");
         md.AppendLine();
+        if (space.SearchesWidths)
+        {
+            var picked = Architecture.Parse(search.Best.Architecture, space);
+            string Widths(Func<int, int> width) => string.Join(", ", Enumerable.Range(0, space.Blocks.Count).Select(b => width(b)));
+            md.AppendLine($"Widths searched: block widths {Widths(b => picked.Width(b, space))} against the reference (the baseline's and the teacher's) " +
+                          $"{Widths(b => space.Blocks[b].Channels)}. Each width of a block had a cell of its own, its output projected to the teacher's channels " +
+                          "by a learned 1x1 convolution where the widths differ; the projections are not part of the searched network.");
+            md.AppendLine();
+        }
         if (searched.TestClasses is { } classes)
         {
             md.AppendLine(FormattableString.Invariant($"Always answering the largest class would score {100 * classes.MajorityRate:F2}%; chance is {100.0 / classes.Classes.Count:F1}% balanced. ") +
