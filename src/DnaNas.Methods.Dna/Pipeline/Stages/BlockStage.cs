@@ -37,7 +37,7 @@ public sealed class BlockStage : IStage<DnaRunContext>
 
         if (c.Jobs is { Parallel: > 1 } jobs && pending.Count > 1)
         {
-            c.Report(Name, $"training {pending.Count} cells, {Math.Min(jobs.Parallel, pending.Count)} jobs at a time");
+            c.Report(Name, $"training {pending.Count} {(space.SearchesWidths ? "cells (a block at one width each)" : "blocks")}, {Math.Min(jobs.Parallel, pending.Count)} jobs at a time");
             jobs.Run(JobKind, c.Layout.Folder, pending, Data.TorchRuntime.Threads, Report, c.Cancel);
             return;
         }
