@@ -34,6 +34,6 @@ public sealed class DnaRatingSource(string name, string runFolder) : IRatingSour
                 : throw new TrainingException($"{ratings.Path} has no rating of block {block + 1} candidate {candidate}{(width != 0 ? $" at width {width}" : "")}; resume the DNA run to finish rating");
         }
         return architectures.ToDictionary(a => a.ToString(), a => -a.Blocks.Select((c, b) =>
-            Rating(b, a.Width(b, context.Space) == context.Space.Blocks[b].Channels ? 0 : a.Width(b, context.Space), c)).Sum());
+            Rating(b, new BlockCell(b, a.Width(b, context.Space), context.Space.Blocks[b].Channels).StoredWidth, c)).Sum());
     }
 }
