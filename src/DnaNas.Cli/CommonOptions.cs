@@ -128,7 +128,7 @@ internal static class CommonOptions
         {
             return action();
         }
-        catch (Exception e) when (e is SpaceException or DatasetException or TrainingException or ArgumentException or IOException
+        catch (Exception e) when (e is SpaceException or DatasetException or TrainingException or DnaNas.Export.ExportException or ArgumentException or IOException
                                        or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             if (p.GetValue(Verbose)) Console.Error.WriteLine(e);

@@ -4,12 +4,13 @@ namespace DnaNas.References.Tests;
 
 /// <summary>
 /// The layering of src/: a core every method uses (spaces, search, data, modules, training), one project per
-/// method family that knows only the core, studies that compare methods, and the CLI on top. Arrows point down:
+/// method family that knows only the core, export (deployment) beside them knowing only the core too, studies that
+/// compare methods, and the CLI on top. Arrows point down:
 /// a project may reference only lower layers, and inside the core only the projects listed for it.
 /// </summary>
 public static class ProjectLayering
 {
-    public const string Core = "core", Method = "method", Study = "study", App = "app";
+    public const string Core = "core", Method = "method", Deploy = "deploy", Study = "study", App = "app";
 
     /// <summary>Inside the core the order matters too: Space and Search stay free of TorchSharp and of each other's callers.</summary>
     private static readonly Dictionary<string, string[]> CoreReferences = new()
@@ -28,12 +29,13 @@ public static class ProjectLayering
     {
         _ when CoreReferences.ContainsKey(project) => Core,
         _ when project.StartsWith("DnaNas.Methods.", StringComparison.Ordinal) => Method,
+        "DnaNas.Export" => Deploy,
         "DnaNas.Studies" => Study,
         "DnaNas.Cli" => App,
         _ => throw new InvalidOperationException($"project {project} belongs to no layer: add it to {nameof(ProjectLayering)}"),
     };
 
-    private static int Rank(string layer) => layer switch { Core => 0, Method => 1, Study => 2, _ => 3 };
+    private static int Rank(string layer) => layer switch { Core => 0, Method or Deploy => 1, Study => 2, _ => 3 };
 
     /// <summary>Why a reference breaks the layering, or null when it is allowed.</summary>
     public static string? Violation(string from, string to)
@@ -43,6 +45,8 @@ public static class ProjectLayering
             return b == Core && CoreReferences[from].Contains(to) ? null
                 : $"{from} (core) references {to}; the core may reference only {string.Join(", ", CoreReferences[from].DefaultIfEmpty("nothing"))}";
         if (a == Method && b == Method) return $"{from} references {to}: a method family knows only the core, never another family";
+        if ((a == Method && b == Deploy) || (a == Deploy && b == Method))
+            return $"{from} references {to}: methods and export know only the core, never each other";
         if (Rank(b) >= Rank(a) && a != App) return $"{from} ({a}) references {to} ({b}): references point down, toward the core";
         return null;
     }

@@ -38,6 +38,15 @@ public sealed record DnaRunLayout(string Folder, bool TeacherIsBaseline)
     public string SummaryPath => Path.Combine(Folder, "summary.md");
     public string PlotsFolder => Path.Combine(Folder, "plots");
 
+    /// <summary>
+    /// The trained networks of the run that have finished (a model.bin), by the names <c>dna export --arch</c> takes:
+    /// searched (the retrained winner), baseline, mobilenet (the second baseline) and teacher. The teacher's folder is
+    /// the baseline's when one training served both, and is then listed under both names.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Folder)> TrainedNetworks() =>
+        new[] { ("searched", RetrainFolder), ("baseline", BaselineFolder), ("mobilenet", SecondBaselineFolder), ("teacher", TeacherFolder) }
+            .Where(n => File.Exists(new TrainRun(n.Item2).ModelPath)).ToList();
+
     public DnaConfig ReadConfig()
     {
         if (!File.Exists(ConfigPath)) throw new TrainingException($"{Folder} holds no DNA run (no config.json); start one with dna run");

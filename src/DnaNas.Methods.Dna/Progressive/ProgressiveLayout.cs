@@ -30,6 +30,14 @@ public sealed record ProgressiveLayout(string Folder)
     public DnaRunLayout Generation(ProgressiveConfig config, int generation) =>
         DnaRunLayout.Of(GenerationFolder(generation), ConfigOf(config, generation));
 
+    /// <summary>The folder of the last generation started, whose searched network is the run's answer; null before the first.</summary>
+    public string? LastGenerationFolder() =>
+        Directory.Exists(Folder)
+            ? Directory.GetDirectories(Folder, "generation-*")
+                .Select(d => (Folder: d, Number: int.TryParse(Path.GetFileName(d)["generation-".Length..], out int g) ? g : 0))
+                .Where(d => d.Number > 0).OrderBy(d => d.Number).Select(d => d.Folder).LastOrDefault()
+            : null;
+
     public ProgressiveConfig ReadConfig()
     {
         if (!File.Exists(ConfigPath)) throw new TrainingException($"{Folder} holds no DNA+ run (no config.json); start one with dna run --generations");
