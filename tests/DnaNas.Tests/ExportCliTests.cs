@@ -1,7 +1,11 @@
+using System.Diagnostics;
+using System.Globalization;
+using DnaNas.Data;
 using DnaNas.Export;
 using DnaNas.Methods.Dna;
 using DnaNas.Training;
 using Microsoft.ML.OnnxRuntime;
+using SkiaSharp;
 
 namespace DnaNas.Tests;
 
@@ -56,5 +60,81 @@ public class ExportCliTests(TinyReferenceRun reference)
             Assert.False(File.Exists(path + ".12"));
         }
         finally { File.Delete(path); }
+    }
+
+    /// <summary>
+    /// The README's path from a run to an .onnx file used by both consumers: the ONNX Runtime program and the ML.NET
+    /// pipeline in examples/ (built by test.sh with the solution) classify the run's first test images, written as PNG
+    /// files, exactly as the export's own check on the same images did.
+    /// </summary>
+    [Theory]
+    [InlineData("OnnxClassify")]
+    [InlineData("MlNetClassify")]
+    public void An_example_consumer_classifies_real_test_image_files_with_the_exported_model_at_the_exports_accuracy(string example)
+    {
+        const int images = 200;
+        string model = Path.Combine(Path.GetTempPath(), $"dna-export-{Guid.NewGuid():N}.onnx");
+        string folder = Path.Combine(Path.GetTempPath(), $"dna-pngs-{Guid.NewGuid():N}");
+        try
+        {
+            var (code, output, err) = CliTests.Dna("export", reference.Folder, "--out", model, "--verify-images", $"{images}");
+            Assert.True(code == 0, err);
+            var line = output.Split('\n').Single(l => l.StartsWith("verified by ONNX Runtime", StringComparison.Ordinal));
+            double exported = double.Parse(line.Split("accuracy ")[1].Split(" %")[0], CultureInfo.InvariantCulture);
+
+            var layout = DnaRun.Open(reference.Folder).Layout;
+            var test = Datasets.Load(new TrainRun(layout.RetrainFolder).ReadConfig().Data).Test;
+            WritePngs(test, images, folder);
+
+            string dll = Path.Combine(RepositoryRoot(), "examples", example, "bin", "Release", "net10.0", $"{example}.dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release (test.sh does)");
+            (code, output, err) = Run(dll, model, folder);
+            Assert.True(code == 0, err);
+            var summary = output.Split('\n').Single(l => l.StartsWith("accuracy ", StringComparison.Ordinal));
+            Assert.Equal($"accuracy {exported.ToString("F2", CultureInfo.InvariantCulture)}% on {images} labelled images", summary.Trim());
+        }
+        finally
+        {
+            File.Delete(model);
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    /// <summary>The first images of a set as 8-bit PNG files, one sub-folder per class ('/' in a class name as '-').</summary>
+    private static void WritePngs(ImageSet set, int count, string folder)
+    {
+        Assert.Equal(1, set.Channels);
+        int side = set.Height, plane = side * side;
+        var gray = new byte[plane];
+        for (int i = 0; i < count; i++)
+        {
+            set.CopyImage(i, gray);
+            using var bitmap = new SKBitmap(new SKImageInfo(side, side, SKColorType.Gray8, SKAlphaType.Opaque));
+            gray.CopyTo(bitmap.GetPixelSpan());
+            string file = Path.Combine(folder, set.ClassNames[set.Labels[i]].Replace('/', '-'), $"{i:D5}.png");
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(file, png.ToArray());
+        }
+    }
+
+    private static (int Code, string Out, string Err) Run(string dll, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DnaNas.slnx"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        return dir!.FullName;
     }
 }
