@@ -68,9 +68,8 @@ internal static class ExportCommand
             return (Path.GetFileName(Path.GetFullPath(folder)), folder);
         }
         string runFolder = new ProgressiveLayout(folder).LastGenerationFolder() ?? folder;
-        var layout = new DnaRunLayout(runFolder, TeacherIsBaseline: false);
-        var config = layout.ReadConfig();
-        var networks = DnaRunLayout.Of(runFolder, config).TrainedNetworks();
+        var layout = DnaRun.Open(runFolder).Layout;
+        var networks = layout.TrainedNetworks();
         if (networks.Count == 0) throw new TrainingException($"{runFolder} has no trained network yet; finish it with dna run --out {folder} --resume");
         string wanted = arch ?? "searched";
         var named = networks.FirstOrDefault(n => n.Name == wanted);

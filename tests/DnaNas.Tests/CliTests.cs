@@ -16,9 +16,20 @@ public class CliTests
         return start;
     }
 
-    internal static (int Code, string Out, string Err) Dna(params string[] args)
+    internal static (int Code, string Out, string Err) Dna(params string[] args) => Run(DnaStart(args));
+
+    /// <summary>Runs another .NET program of the repository (an example) the same way.</summary>
+    internal static (int Code, string Out, string Err) Dotnet(string dll, params string[] args)
     {
-        using var process = Process.Start(DnaStart(args))!;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return Run(start);
+    }
+
+    private static (int Code, string Out, string Err) Run(ProcessStartInfo start)
+    {
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using DnaNas.Data;
 using DnaNas.Export;
@@ -88,7 +87,7 @@ public class ExportCliTests(TinyReferenceRun reference)
 
             string dll = Path.Combine(RepositoryRoot(), "examples", example, "bin", "Release", "net10.0", $"{example}.dll");
             Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release (test.sh does)");
-            (code, output, err) = Run(dll, model, folder);
+            (code, output, err) = CliTests.Dotnet(dll, model, folder);
             Assert.True(code == 0, err);
             var summary = output.Split('\n').Single(l => l.StartsWith("accuracy ", StringComparison.Ordinal));
             Assert.Equal($"accuracy {exported.ToString("F2", CultureInfo.InvariantCulture)}% on {images} labelled images", summary.Trim());
@@ -116,18 +115,6 @@ public class ExportCliTests(TinyReferenceRun reference)
             using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
             File.WriteAllBytes(file, png.ToArray());
         }
-    }
-
-    private static (int Code, string Out, string Err) Run(string dll, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
     private static string RepositoryRoot()
