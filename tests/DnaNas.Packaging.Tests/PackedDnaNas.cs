@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DnaNas.Packaging.Tests;
 
 /// <summary>
-/// The repository packed once for all tests (dotnet pack of the Release build test.sh made), the dna tool installed from
+/// The repository packed once for all tests (dotnet pack in Release, incremental over the build test.sh made), the dna tool installed from
 /// those packages into a tool path of its own, and examples/LibrarySearch copied out of the repository and built
 /// against them, restoring into a packages folder of its own. The version is unique to this fixture, so no package
 /// cached by an earlier pack can stand in for the one just made.
@@ -20,7 +20,8 @@ public sealed class PackedDnaNas : IDisposable
 
     public PackedDnaNas()
     {
-        Check(Processes.Run("dotnet", Repository, "pack", "DnaNas.slnx", "-c", "Release", "--no-build", "-o", Packages,
+        // Not --no-build: the tool's package holds a linux-x64 build of the CLI, which the solution's build does not make.
+        Check(Processes.Run("dotnet", Repository, "pack", "DnaNas.slnx", "-c", "Release", "-o", Packages,
             $"-p:PackageVersion={Version}", "-v", "q", "-nologo"), "dotnet pack");
         Check(Processes.Run("dotnet", Root, "tool", "install", "DnaNas.Tool", "--version", Version, "--add-source", Packages,
             "--tool-path", Path.Combine(Root, "tools")), "dotnet tool install");
