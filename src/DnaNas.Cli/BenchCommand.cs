@@ -22,67 +22,16 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var bench = new Command("bench", "Benchmarks: train (images/s, default), search (paper-scale exact search), rating (prefix walk vs naive), latency (per-op table and its predictions).");
+        var bench = new Command("bench", "Benchmarks: train (images/s, default), search (paper-scale exact search), rating (prefix walk vs naive), latency (per-op table, TorchSharp or ONNX Runtime, and its predictor's error), inference (a trained network on ONNX Runtime and TorchSharp).");
         var training = Training();
         foreach (var option in training.Options) bench.Options.Add(option);
         bench.Action = training.Action;
         bench.Subcommands.Add(training);
         bench.Subcommands.Add(Search());
         bench.Subcommands.Add(Rating());
-        bench.Subcommands.Add(Latency());
+        bench.Subcommands.Add(LatencyBenchCommand.Latency());
+        bench.Subcommands.Add(LatencyBenchCommand.Inference());
         return bench;
-    }
-
-    /// <summary>
-    /// Measures a space's latency table and checks its predictions against whole networks timed the same way:
-    /// the uniform networks of every op and random ones.
-    /// </summary>
-    private static Command Latency()
-    {
-        var space = CommonOptions.Space();
-        var mode = new Option<LatencyMode>("--mode") { Description = "training (forward and backward) or inference (forward, eval mode).", DefaultValueFactory = _ => LatencyMode.Training };
-        var batch = new Option<int>("--batch-size") { Description = "Images per timed batch.", DefaultValueFactory = _ => 128 };
-        var repeats = new Option<int>("--repeats") { Description = "Timed repeats per layer (the median counts), after 2 warm-ups.", DefaultValueFactory = _ => 5 };
-        var check = new Option<int>("--check") { Description = "Random networks to time whole against the table's prediction (besides one uniform network per op).", DefaultValueFactory = _ => 6 };
-        var seed = CommonOptions.Seed();
-        var threads = CommonOptions.Threads();
-        var output = new Option<string?>("--out") { Description = "Write the table here (JSON) for dna search --latency-table." };
-        var command = new Command("latency", "Measure a latency table (every op at every layer position) on this machine and check its predictions against whole networks.")
-        {
-            space, mode, batch, repeats, check, seed, threads, output,
-        };
-        command.SetAction(p => CommonOptions.Run(p, () =>
-        {
-            TorchRuntime.Initialize(p.GetValue(threads));
-            var s = BuiltinSpaces.Resolve(p.GetValue(space)!);
-            var m = p.GetValue(mode);
-            int b = p.GetValue(batch), r = p.GetValue(repeats);
-            var table = LatencyProfiler.Measure(s, m, b, r, new Reporter<string>(Console.WriteLine));
-            Console.WriteLine($"stem and head: {table.FixedMicros:F0} us/image ({m}, batch {b}, {table.Threads} threads, {table.Machine})");
-            if (p.GetValue(output) is { } path)
-            {
-                AtomicFile.WriteAllText(path, table.ToJson());
-                Console.WriteLine($"table: {path}");
-            }
-
-            var rng = StableRandom.For(p.GetValue(seed), 0x42454E43); // "BENC"
-            var networks = s.Ops.Where(o => !o.IsSkip)
-                .Select(o => new Architecture(s.Blocks.Select(block => new Candidate(Enumerable.Repeat(o, block.Layers)))))
-                .Concat(Enumerable.Range(0, Math.Max(0, p.GetValue(check))).Select(_ => s.Sample(rng))).ToList();
-            var predicted = new List<double>();
-            var measured = new List<double>();
-            Console.WriteLine("predicted vs measured, us/image:");
-            foreach (var network in networks)
-            {
-                predicted.Add(table.Of(network));
-                measured.Add(LatencyProfiler.MeasureNetwork(s, network, m, b, r));
-                Console.WriteLine($"  {predicted[^1],8:F0} {measured[^1],8:F0}  {predicted[^1] / measured[^1],5:F2}x  {network}");
-            }
-            double error = predicted.Zip(measured, (x, y) => Math.Abs(x - y) / y).Average();
-            Console.WriteLine($"mean relative error {error:P1}; Spearman {RankCorrelation.Spearman(predicted, measured):F3} over {networks.Count} networks");
-            return 0;
-        }));
-        return command;
     }
 
     private static Command Search()

@@ -59,7 +59,7 @@ internal static class ExportCommand
     }
 
     /// <summary>The training folder to export and a name for it: the folder itself, or one network of a (DNA+) run folder.</summary>
-    private static (string Name, string Folder) Resolve(string folder, string? arch)
+    internal static (string Name, string Folder) Resolve(string folder, string? arch)
     {
         if (!Directory.Exists(folder)) throw new ArgumentException($"{folder} does not exist: give a folder dna train or dna run wrote");
         if (File.Exists(new TrainRun(folder).ModelPath))

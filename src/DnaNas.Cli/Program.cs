@@ -18,6 +18,7 @@ root.Subcommands.Add(TeacherCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(VerdictCommand.Create());
 root.Subcommands.Add(SearchCommand.Create());
+root.Subcommands.Add(ParetoCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(GroundTruthCommand.Create());

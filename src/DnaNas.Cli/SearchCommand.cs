@@ -3,6 +3,9 @@ using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training;
 using DnaNas.Methods.Dna;
+using DnaNas.Data;
+using DnaNas.Export.Latency;
+using DnaNas.Training.Hardware;
 
 namespace DnaNas.Cli;
 
@@ -22,11 +25,15 @@ internal static class SearchCommand
         };
         var latencyTable = new Option<string?>("--latency-table")
         {
-            Description = "Latency table of dna bench latency --out (default: the run's latency.json).",
+            Description = "Latency table of dna bench latency --out, TorchSharp's or ONNX Runtime's (--runtime onnx), measured on this machine (default: the run's latency.json).",
+        };
+        var measure = new Option<bool>("--measure")
+        {
+            Description = "Time each listed network whole on this machine, the way the latency table was measured (its runtime, batch and threads), beside its prediction.",
         };
         var command = new Command("search", "Find the architecture with the lowest sum of block ratings under a budget, exactly, from a run's ratings.")
         {
-            run, budgetParams, budgetMacs, maxLatency, maxLatencyRatio, latencyTable, top,
+            run, budgetParams, budgetMacs, maxLatency, maxLatencyRatio, latencyTable, top, measure,
         };
         command.SetAction(p => CommonOptions.Run(p, () =>
         {
@@ -37,20 +44,35 @@ internal static class SearchCommand
             if (!File.Exists(spacePath)) throw new TrainingException($"{folder} is not a dna run folder (no space.json); give the folder dna run wrote");
             var space = SpaceFile.Load(spacePath);
             var latency = ReadLatencyLimit(p, folder, space, budget, maxLatency, maxLatencyRatio, latencyTable);
+            if (p.GetValue(measure) && latency is null) throw new ArgumentException("--measure times networks the way a latency table was measured: give --max-latency or --max-latency-ratio with it");
             var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), budget.Kind, budget.Limit, Math.Max(1, p.GetValue(top)), latency);
             Console.WriteLine($"budget {outcome.Budget}: {outcome.Top.Count} best of {space.Size():N0} architectures in {outcome.Seconds * 1000:F0} ms");
+            if (p.GetValue(measure)) TorchRuntime.Initialize(latency!.Table.Runtime == LatencyRuntime.OnnxRuntime ? 1 : latency.Table.Threads);
             for (int i = 0; i < outcome.Top.Count; i++)
             {
                 var a = outcome.Top[i];
+                string measured = p.GetValue(measure)
+                    ? $"  measured {TableTiming.Measure(latency!.Table, space, Architecture.Parse(a.Architecture, space)):N0} us/image"
+                    : "";
                 Console.WriteLine($"{i + 1,3}. {a.Architecture}  rating {a.Rating:F4}  {a.Params:N0} params  {a.Macs:N0} MACs" +
-                                  (a.Micros is { } us ? $"  {us:N0} us/image" : ""));
+                                  (a.Micros is { } us ? $"  {us:N0} us/image" : "") + measured);
             }
             return 0;
         }));
         return command;
     }
 
-    private static LatencyLimit? ReadLatencyLimit(ParseResult p, string folder, SearchSpace space, Budget budget,
+    /// <summary>A latency table for this space measured on this machine, or a one-line error naming the fix.</summary>
+    internal static LatencyTable ReadLatencyTable(string path, SearchSpace space)
+    {
+        if (!File.Exists(path)) throw new TrainingException($"no latency table at {path}: measure one with dna bench latency --out {path}");
+        var table = LatencyTable.FromJson(File.ReadAllText(path), path);
+        table.CheckFor(space);
+        MachineFingerprint.Check(table, path);
+        return table;
+    }
+
+    internal static LatencyLimit? ReadLatencyLimit(ParseResult p, string folder, SearchSpace space, Budget budget,
         Option<double?> maxLatency, Option<double?> maxLatencyRatio, Option<string?> latencyTable)
     {
         double? micros = p.GetValue(maxLatency), ratio = p.GetValue(maxLatencyRatio);
@@ -60,8 +82,7 @@ internal static class SearchCommand
         string path = p.GetValue(latencyTable) ?? Path.Combine(folder, DnaRunLayout.LatencyFileName);
         if (!File.Exists(path))
             throw new TrainingException($"no latency table at {path}: measure one with dna bench latency --out {path}");
-        var table = LatencyTable.FromJson(File.ReadAllText(path), path);
-        table.CheckFor(space);
+        var table = ReadLatencyTable(path, space);
         return micros is { } us ? new LatencyLimit(table, us) : LatencyLimit.RelativeToBaseline(table, space, budget.Kind, budget.Limit, ratio!.Value);
     }
 }

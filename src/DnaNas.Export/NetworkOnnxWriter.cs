@@ -59,7 +59,7 @@ public static class NetworkOnnxWriter
         return g.Node("Div", [centred, g.Weight("std", info.Std, 1, c, 1, 1)]);
     }
 
-    private static string Stem(OnnxGraph g, SearchSpace space, ModuleWeights w, string x)
+    internal static string Stem(OnnxGraph g, SearchSpace space, ModuleWeights w, string x)
     {
         var y = OnnxLayers.ConvBn(g, w.At("conv"), x, space.Stem.Stride, 1, space.Activation);
         return space.Stem.SeparableChannels > 0
@@ -67,7 +67,7 @@ public static class NetworkOnnxWriter
             : y;
     }
 
-    private static string Head(OnnxGraph g, SearchSpace space, ModuleWeights w, string x)
+    internal static string Head(OnnxGraph g, SearchSpace space, ModuleWeights w, string x)
     {
         var y = space.Head.Channels > 0 ? OnnxLayers.ConvBn(g, w.At("conv"), x, 1, 1, space.Activation) : x;
         var pooled = g.Node("Flatten", [g.Node("GlobalAveragePool", y)], Int("axis", 1));
@@ -76,17 +76,24 @@ public static class NetworkOnnxWriter
         return g.Node("Gemm", [pooled, g.Weight("fc_w", weight, dims), g.Weight("fc_b", bias, biasDims)], Int("transB", 1));
     }
 
-    private static ModelProto Model(OnnxGraph g, int opset, MBConvNet network, ExportInfo info)
+    /// <summary>A model of a graph with no metadata (the parts of a network the latency profiler times alone).</summary>
+    internal static ModelProto Bare(OnnxGraph g, string description, int opset = DefaultOpset)
     {
         var model = new ModelProto
         {
             IrVersion = opset <= 18 ? 8 : opset <= 20 ? 9 : 10, // the IR version that introduced each opset
             ProducerName = "DnaNas",
             ProducerVersion = typeof(NetworkOnnxWriter).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = $"{network.Space.Name} {network.Architecture}",
+            DocString = description,
             Graph = g.Proto,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
+        return model;
+    }
+
+    private static ModelProto Model(OnnxGraph g, int opset, MBConvNet network, ExportInfo info)
+    {
+        var model = Bare(g, $"{network.Space.Name} {network.Architecture}", opset);
         var space = network.Space.At(network.Architecture);
         var metadata = new Dictionary<string, string>
         {

@@ -6,6 +6,9 @@ namespace DnaNas.Space;
 /// <summary>What a latency table times: a training step (forward and backward) or inference (forward, eval mode).</summary>
 public enum LatencyMode { Training, Inference }
 
+/// <summary>What ran the timed layers: TorchSharp (libtorch), where DnaNas trains, or ONNX Runtime, where an exported model is deployed.</summary>
+public enum LatencyRuntime { TorchSharp, OnnxRuntime }
+
 /// <summary>
 /// A lookup-table latency predictor (ProxylessNAS, FBNet): the measured time of every op at every layer position of
 /// a space, and of the fixed stem and head, on one machine. Layers run one after another, so a network's predicted
@@ -18,8 +21,17 @@ public sealed record LatencyTable
     public required LatencyMode Mode { get; init; }
     public required int BatchSize { get; init; }
     public required int Threads { get; init; }
+    /// <summary>TorchSharp in tables written before the runtime was recorded.</summary>
+    public LatencyRuntime Runtime { get; init; } = LatencyRuntime.TorchSharp;
     /// <summary>Where it was measured (processor, cores): a table predicts for that machine only.</summary>
     public required string Machine { get; init; }
+    /// <summary>The measuring machine's fingerprint (processor, cores, instruction sets), to refuse the table on another; null in older tables.</summary>
+    public string? Fingerprint { get; init; }
+    /// <summary>
+    /// Maps the table's sum to a whole network's time, fitted on a few measured networks; null: the sum itself. A
+    /// layer timed alone pays costs a network pays once or not at all (a runtime's call overhead, cold caches).
+    /// </summary>
+    public LatencyCorrection? Correction { get; init; }
     public required double FixedMicros { get; init; }
     /// <summary>[block][layer]: op name (k3e3, ...) to microseconds per image.</summary>
     public required IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, double>>> LayerMicros { get; init; }
@@ -39,9 +51,15 @@ public sealed record LatencyTable
     public double Of(int block, string candidate) =>
         Of(block, Candidate.Parse(candidate));
 
-    /// <summary>Predicted microseconds per image of a whole network: stem and head plus every block.</summary>
-    public double Of(Architecture architecture) =>
+    /// <summary>Predicted microseconds per image of a whole network: stem and head plus every block, corrected.</summary>
+    public double Of(Architecture architecture) => Predict(Sum(architecture));
+
+    /// <summary>The table's plain sum for a network: stem and head plus every block's layers.</summary>
+    public double Sum(Architecture architecture) =>
         FixedMicros + architecture.Blocks.Select((candidate, b) => Of(b, candidate)).Sum();
+
+    /// <summary>A network's predicted time from the table's sum for it (<see cref="Sum"/>): the correction applied, if any.</summary>
+    public double Predict(double tableSum) => Correction?.Apply(tableSum) ?? tableSum;
 
     /// <summary>Refuses a table measured for another space: its layer shapes, and so its times, differ.</summary>
     public void CheckFor(SearchSpace space)

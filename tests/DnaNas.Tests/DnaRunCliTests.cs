@@ -1,3 +1,5 @@
+using DnaNas.Search.MultiObjective;
+using DnaNas.Training.Hardware;
 using System.Diagnostics;
 using DnaNas.Search;
 using DnaNas.Space;
@@ -123,13 +125,13 @@ public class DnaRunCliTests(TinyReferenceRun reference)
     /// instruction sets they find, whatever ATEN_CPU_CAPABILITY says) change bits that training then amplifies: block
     /// 0's k3e3|k3e3 rates 1.333 on the machines the default file was recorded on, 1.523 on an AVX-512 EPYC and 1.411
     /// there with ATEN_CPU_CAPABILITY=avx2. So a machine whose vector instruction sets have a file of their own
-    /// (<see cref="VectorSignature"/>) is compared with that file, any other with the default one.
+    /// (<see cref="MachineFingerprint.VectorSignature"/>) is compared with that file, any other with the default one.
     /// </summary>
     [Fact]
     public void The_tiny_run_rates_every_candidate_as_the_stored_reference_does()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "Reference");
-        var own = Path.Combine(folder, $"tiny-ratings.{VectorSignature()}.csv");
+        var own = Path.Combine(folder, $"tiny-ratings.{MachineFingerprint.VectorSignature}.csv");
         var stored = File.ReadAllLines(File.Exists(own) ? own : Path.Combine(folder, "tiny-ratings.csv"))
             .Select(l => l.Split(',')).ToDictionary(f => (int.Parse(f[0]), f[1]), f => double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture));
         using var store = new RatingStore(Path.Combine(reference.Folder, "ratings.db"));
@@ -140,16 +142,6 @@ public class DnaRunCliTests(TinyReferenceRun reference)
             double expected = stored[(r.Block, r.Candidate)];
             Assert.True(Math.Abs(r.ScaledMae - expected) <= 1e-4 * Math.Abs(expected), $"block {r.Block} {r.Candidate}: {r.ScaledMae:R}, stored {expected:R}");
         }
-    }
-
-    /// <summary>The vector instruction sets of this CPU that change which kernels libtorch's libraries run, joined by '+'.</summary>
-    internal static string VectorSignature()
-    {
-        string[] relevant = ["avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile"];
-        var flags = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(':')[1].Split(' ') ?? []
-            : [];
-        return string.Join('+', flags.Where(relevant.Contains).Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -268,14 +260,15 @@ public class DnaRunCliTests(TinyReferenceRun reference)
         {
             var (code, output, err) = CliTests.Dna("bench", "latency", "--batch-size", "16", "--repeats", "1", "--check", "1", "--threads", "1", "--out", table);
             Assert.True(code == 0, err);
-            Assert.Contains("mean relative error", output);
+            Assert.Contains("median absolute percentage error", output);
             var latency = LatencyTable.FromJson(File.ReadAllText(table), table);
+            Assert.Equal(MachineFingerprint.Current, latency.Fingerprint);
             var space = SpaceFile.Load(Path.Combine(reference.Folder, "space.json"));
             double limit = 0.9 * latency.Of(UniformBaseline.For(space, CostKind.Params, 150_000));
 
             (code, output, err) = CliTests.Dna("search", reference.Folder, "--budget-params", "150000", "--latency-table", table, "--max-latency-ratio", "0.9", "--top", "3");
             Assert.True(code == 0, err);
-            var listed = output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*\d+\. ")).ToList();
+            var listed = Listed(output);
             Assert.Equal(3, listed.Count);
             Assert.Contains("us/image (training, latency table)", output);
             foreach (var line in listed)
@@ -295,6 +288,91 @@ public class DnaRunCliTests(TinyReferenceRun reference)
             if (File.Exists(table)) File.Delete(table);
         }
     }
+
+    /// <summary>
+    /// An ONNX Runtime table with its fitted correction limits the search by the corrected prediction, --measure
+    /// times the listed networks as exported models beside it, and a table of another machine is refused.
+    /// </summary>
+    [Fact]
+    public void Search_keeps_to_an_onnx_runtime_table_of_this_machine_and_refuses_another_machine_s()
+    {
+        string table = Path.Combine(Path.GetTempPath(), $"dna-ort-latency-{Guid.NewGuid():N}.json");
+        string foreign = Path.Combine(Path.GetTempPath(), $"dna-ort-foreign-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, output, err) = CliTests.Dna("bench", "latency", "--runtime", "onnx", "--fit", "3", "--check", "2", "--repeats", "3", "--round-ms", "2", "--out", table);
+            Assert.True(code == 0, err);
+            Assert.Contains("correction fitted on 3 networks", output);
+            var latency = LatencyTable.FromJson(File.ReadAllText(table), table);
+            Assert.Equal(LatencyRuntime.OnnxRuntime, latency.Runtime);
+            Assert.Equal(LatencyMode.Inference, latency.Mode);
+            var correction = Assert.IsType<LatencyCorrection>(latency.Correction);
+            var space = SpaceFile.Load(Path.Combine(reference.Folder, "space.json"));
+            var baseline = UniformBaseline.For(space, CostKind.Params, 150_000);
+            Assert.Equal(correction.Apply(latency.Sum(baseline)), latency.Of(baseline), 9);
+            double limit = latency.Of(baseline);
+
+            (code, output, err) = CliTests.Dna("search", reference.Folder, "--budget-params", "150000", "--latency-table", table,
+                "--max-latency", limit.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--top", "2", "--measure");
+            Assert.True(code == 0, err);
+            Assert.Contains("(ONNX Runtime inference, latency table)", output);
+            var listed = Listed(output);
+            Assert.Equal(2, listed.Count);
+            foreach (var line in listed)
+            {
+                var arch = Architecture.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], space);
+                Assert.True(latency.Of(arch) <= limit, $"{line} exceeds {limit:F1} us/image");
+                Assert.Matches(@"measured [\d,]+ us/image$", line.TrimEnd());
+            }
+
+            // The front by NSGA-II with the table's time as a fourth objective, two of its networks timed whole.
+            string front = Path.Combine(Path.GetTempPath(), $"dna-pareto-{Guid.NewGuid():N}");
+            try
+            {
+                (code, output, err) = CliTests.Dna("pareto", reference.Folder, "--budget-params", "150000", "--latency-table", table,
+                    "--population", "24", "--generations", "8", "--measure", "2", "--out", front);
+                Assert.True(code == 0, err);
+                var outcome = ParetoReport.Read(front);
+                Assert.Equal(["rating", "params", "macs", "micros"], outcome.Objectives);
+                Assert.All(outcome.Front, q =>
+                {
+                    var arch = Architecture.Parse(q.Architecture, space);
+                    Assert.Equal(CostModel.Of(space, arch).Params, q.Params);
+                    Assert.True(q.Params <= 150_000, q.Architecture);
+                    Assert.Equal(latency.Of(arch), q.Micros!.Value, 6);
+                });
+                var objectives = outcome.Front.Select(q => (IReadOnlyList<double>)[q.Rating, q.Params, q.Macs, q.Micros!.Value]).ToList();
+                Assert.DoesNotContain(objectives, a => objectives.Any(b => Pareto.Dominates(b, a)));
+                Assert.Equal(2, outcome.Front.Count(q => q.MeasuredMicros is > 0));
+                // No network beats the exact search's best rating under the same budget.
+                var exact = DnaSearch.Run(space, Path.Combine(reference.Folder, "ratings.db"), CostKind.Params, 150_000, 1);
+                Assert.True(outcome.Front.Min(q => q.Rating) >= exact.Best.Rating - 1e-9);
+                var summary = File.ReadAllLines(Path.Combine(front, "summary.md"));
+                Assert.Contains(summary, l => l.StartsWith("| # | architecture |", StringComparison.Ordinal) && l.Contains("measured us/image"));
+                Assert.Equal(outcome.Front.Count, summary.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\| \d+ \| `")));
+                Assert.True(new FileInfo(Path.Combine(front, "front-latency.png")).Length > 10_000);
+            }
+            finally
+            {
+                if (Directory.Exists(front)) Directory.Delete(front, true);
+            }
+
+            File.WriteAllText(foreign, (latency with { Fingerprint = "model name Some Other CPU; 64 logical cores; avx2" }).ToJson());
+            (code, _, err) = CliTests.Dna("search", reference.Folder, "--budget-params", "150000", "--latency-table", foreign, "--max-latency", "1000");
+            Assert.Equal(1, code);
+            var error = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("was measured on another machine (model name Some Other CPU", error);
+            Assert.Contains("dna bench latency --runtime onnx", error);
+        }
+        finally
+        {
+            foreach (var f in new[] { table, foreign }) if (File.Exists(f)) File.Delete(f);
+        }
+    }
+
+    /// <summary>The numbered lines of dna search's listing.</summary>
+    private static List<string> Listed(string output) =>
+        output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*\d+\. ")).ToList();
 
     [Fact]
     public void A_job_on_a_folder_without_a_run_fails_with_a_clear_error()

@@ -35,6 +35,34 @@ public class ExportCliTests(TinyReferenceRun reference)
         finally { File.Delete(path); }
     }
 
+    /// <summary>
+    /// dna bench inference times the run's searched network on both runtimes at batch 1 and the batch asked for: one
+    /// row each, quartiles around the median, and the ratio line of each batch computed from those rows.
+    /// </summary>
+    [Fact]
+    public void Inference_is_timed_on_both_runtimes_at_batch_one_and_the_batch_asked_for()
+    {
+        var (code, output, err) = CliTests.Dna("bench", "inference", reference.Folder, "--batch-size", "8", "--repeats", "3");
+        Assert.True(code == 0, err);
+        var rows = output.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l,
+            @"^(ONNX Runtime|TorchSharp)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)-([\d.]+) \(3 rounds\)")).Where(m => m.Success).ToList();
+        Assert.Equal(["ONNX Runtime/1", "TorchSharp/1", "ONNX Runtime/8", "TorchSharp/8"], rows.Select(m => $"{m.Groups[1].Value}/{m.Groups[2].Value}"));
+        double Number(System.Text.RegularExpressions.Match m, int group) => double.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+        foreach (var m in rows)
+        {
+            Assert.Equal("1", m.Groups[3].Value);
+            Assert.True(Number(m, 5) <= Number(m, 4) && Number(m, 4) <= Number(m, 6) && Number(m, 5) > 0, m.Value);
+        }
+        foreach (var batch in new[] { 1, 8 })
+        {
+            var pair = rows.Where(m => m.Groups[2].Value == batch.ToString(CultureInfo.InvariantCulture)).ToList();
+            var ratio = System.Text.RegularExpressions.Regex.Match(output, $@"batch {batch}: ONNX Runtime takes ([\d.]+)x TorchSharp's time");
+            Assert.True(ratio.Success, output);
+            // The rows print medians to 0.1 us: their ratio agrees with the line's to within that rounding.
+            Assert.Equal(Number(pair[0], 4) / Number(pair[1], 4), Number(ratio, 1), 0.02 * Number(ratio, 1) + 0.01);
+        }
+    }
+
     [Fact]
     public void A_network_is_chosen_by_name_or_architecture_and_an_unknown_one_is_a_one_line_error_listing_the_choices()
     {

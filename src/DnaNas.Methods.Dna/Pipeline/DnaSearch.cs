@@ -24,7 +24,8 @@ public sealed record LatencyLimit(LatencyTable Table, double MaxMicros, double? 
         return new LatencyLimit(table, ratio * baseline, baseline);
     }
 
-    public override string ToString() => $"{MaxMicros:N0} us/image ({Table.Mode.ToString().ToLowerInvariant()}, latency table)";
+    public override string ToString() =>
+        $"{MaxMicros:N0} us/image ({(Table.Runtime == LatencyRuntime.OnnxRuntime ? "ONNX Runtime " : "")}{Table.Mode.ToString().ToLowerInvariant()}, latency table)";
 }
 
 /// <summary>Exact constrained search over a run's ratings database: lowest sum of block ratings under the budget (DNA, Sec. 3.4).</summary>
@@ -44,20 +45,13 @@ public static class DnaSearch
                 throw new TrainingException($"space {space.Name} searches widths, and a latency table times each op at the reference widths only: drop --max-latency and --max-train-time");
             return RunWithWidths(space, store, kind, budget, topK, clock);
         }
-        var blocks = new List<IReadOnlyList<StoredRating>>();
-        for (int b = 0; b < space.Blocks.Count; b++)
-        {
-            var rows = store.Block(b);
-            if (rows.Count != (int)space.CandidateCount(b))
-                throw new TrainingException($"{ratingsPath} holds {rows.Count} of {space.CandidateCount(b)} ratings of block {b + 1}: finish rating with dna run --resume");
-            blocks.Add(rows);
-        }
+        var blocks = AllRatings(space, store);
         var options = blocks.Select(rows => (IReadOnlyList<BlockOption>)rows.Select((r, i) => new BlockOption(i, r.ScaledMae, r.Params, r.Macs)).ToArray()).ToArray();
         var fixedCost = CostModel.Stem(space) + CostModel.Head(space);
         // Per block and option, its predicted time: the second limit adds up over blocks like the budget.
         double[][]? micros = latency is null ? null : blocks.Select((rows, b) =>
             rows.Select(r => latency.Table.Of(b, r.Candidate)).ToArray()).ToArray();
-        double Micros(IReadOnlyList<int> candidates) => latency!.Table.FixedMicros + candidates.Select((c, b) => micros![b][c]).Sum();
+        double Micros(IReadOnlyList<int> candidates) => latency!.Table.Predict(latency.Table.FixedMicros + candidates.Select((c, b) => micros![b][c]).Sum());
         var limit = new Budget(kind, budget);
         IReadOnlyList<RankedArchitecture> ranked;
         try
@@ -75,6 +69,20 @@ public static class DnaSearch
             latency is null ? null : Micros(r.Candidates))).ToArray();
         string described = latency is null ? limit.ToString() : $"{limit} and {latency}";
         return new SearchOutcome(described, top[0], top, clock.Elapsed.TotalSeconds, latency?.MaxMicros, latency?.BaselineMicros);
+    }
+
+    /// <summary>Every block's ratings of a fixed-width space, all candidates of each, or a one-line error saying how to finish them.</summary>
+    internal static IReadOnlyList<IReadOnlyList<StoredRating>> AllRatings(SearchSpace space, RatingStore store)
+    {
+        var blocks = new List<IReadOnlyList<StoredRating>>();
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var rows = store.Block(b);
+            if (rows.Count != (int)space.CandidateCount(b))
+                throw new TrainingException($"{store.Path} holds {rows.Count} of {space.CandidateCount(b)} ratings of block {b + 1}: finish rating with dna run --resume");
+            blocks.Add(rows);
+        }
+        return blocks;
     }
 
     /// <summary>

@@ -20,24 +20,11 @@ public static class LatencyProfiler
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
         random.manual_seed(0);
-        var layers = new List<IReadOnlyList<IReadOnlyDictionary<string, double>>>();
-        for (int b = 0; b < space.Blocks.Count; b++)
+        var layers = EveryLayer(space, (op, shape) =>
         {
-            var positions = new List<IReadOnlyDictionary<string, double>>();
-            for (int l = 0; l < space.Blocks[b].Layers; l++)
-            {
-                var shape = space.Layer(b, l);
-                var times = new Dictionary<string, double>();
-                foreach (var op in space.Ops.Where(o => !o.IsSkip))
-                {
-                    using var layer = OpModules.Build(op, shape, space.OpSettings);
-                    times[op.ToString()] = Time(layer, [batchSize, shape.InChannels, shape.InSize, shape.InSize], mode, repeats, inputNeedsGrad: true);
-                }
-                positions.Add(times);
-                progress?.Report($"block {b + 1} layer {l + 1}: " + string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F0}")) + " us/image");
-            }
-            layers.Add(positions);
-        }
+            using var layer = OpModules.Build(op, shape, space.OpSettings);
+            return Time(layer, [batchSize, shape.InChannels, shape.InSize, shape.InSize], mode, repeats, inputNeedsGrad: true);
+        }, progress);
         using var stem = new Stem(space);
         using var head = new Head(space);
         var last = space.Layer(space.Blocks.Count - 1, 0);
@@ -47,8 +34,32 @@ public static class LatencyProfiler
         return new LatencyTable
         {
             Space = space.Name, Mode = mode, BatchSize = batchSize, Threads = environment.TorchThreads,
-            Machine = $"{environment.Cpu}, {environment.LogicalCores} logical cores", FixedMicros = fixedMicros, LayerMicros = layers,
+            Machine = $"{environment.Cpu}, {environment.LogicalCores} logical cores", Fingerprint = MachineFingerprint.Current,
+            FixedMicros = fixedMicros, LayerMicros = layers,
         };
+    }
+
+    /// <summary>
+    /// A table's layer times, [block][layer] op name to microseconds per image: <paramref name="time"/> for every op
+    /// (skip aside) at every layer position of the space, one progress line a position.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, double>>> EveryLayer(SearchSpace space, Func<Op, LayerShape, double> time,
+        IProgress<string>? progress)
+    {
+        var layers = new List<IReadOnlyList<IReadOnlyDictionary<string, double>>>();
+        for (int b = 0; b < space.Blocks.Count; b++)
+        {
+            var positions = new List<IReadOnlyDictionary<string, double>>();
+            for (int l = 0; l < space.Blocks[b].Layers; l++)
+            {
+                var shape = space.Layer(b, l);
+                var times = space.Ops.Where(o => !o.IsSkip).ToDictionary(op => op.ToString(), op => time(op, shape));
+                positions.Add(times);
+                progress?.Report($"block {b + 1} layer {l + 1}: " + string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F1}")) + " us/image");
+            }
+            layers.Add(positions);
+        }
+        return layers;
     }
 
     /// <summary>Measured microseconds per image of a whole network, the same way, to check the table's sums against.</summary>
@@ -56,6 +67,26 @@ public static class LatencyProfiler
     {
         using var net = new MBConvNet(space, architecture);
         return Time(net, [batchSize, space.InputChannels, space.InputSize, space.InputSize], mode, repeats, inputNeedsGrad: false);
+    }
+
+    /// <summary>
+    /// Inference of a whole network (eval mode, no gradients) in microseconds per image: median and quartiles over
+    /// <paramref name="rounds"/> rounds of at least 20 ms each, after warm-ups; the deployment-side counterpart of
+    /// ONNX Runtime's timing of the exported model.
+    /// </summary>
+    public static TimingStats InferenceMicros(nn.Module<Tensor, Tensor> network, long[] inputShape, int rounds = 20)
+    {
+        bool wasTraining = network.training;
+        network.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(inputShape);
+            void Step() { using var _ = no_grad(); network.call(x); }
+            int steps = MedianTimer.StepsPerRound(Step, 0.02);
+            return MedianTimer.Time(Step, WarmupRepeats, rounds, steps).Scaled(1e6 / inputShape[0]);
+        }
+        finally { network.train(wasTraining); }
     }
 
     private static double Time(nn.Module<Tensor, Tensor> module, long[] inputShape, LatencyMode mode, int repeats, bool inputNeedsGrad)

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DnaNas.Training;
+using ScottPlot;
+
+namespace DnaNas.Methods.Dna;
+
+/// <summary>
+/// dna pareto's folder: <c>front.json</c> (every network of the front, the measured ones with their times),
+/// <c>summary.md</c>, and plots of the rating against each cost, with the networks timed whole drawn where they
+/// were measured beside where the table put them.
+/// </summary>
+public static class ParetoReport
+{
+    public const string FrontFileName = "front.json";
+
+    public static void Write(string folder, ParetoOutcome outcome)
+    {
+        Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(Path.Combine(folder, FrontFileName), JsonSerializer.Serialize(outcome, JsonOptions.Indented));
+        var plots = new List<string>();
+        if (outcome.Front.Any(p => p.Micros is not null))
+        {
+            Plot(Path.Combine(folder, "front-latency.png"), outcome, p => p.Micros!.Value, p => p.MeasuredMicros, "predicted time per image (us)",
+                "Pareto front: rating against time per image");
+            plots.Add("front-latency.png");
+        }
+        Plot(Path.Combine(folder, "front-params.png"), outcome, p => p.Params, _ => null, "parameters", "Pareto front: rating against parameters");
+        Plot(Path.Combine(folder, "front-macs.png"), outcome, p => p.Macs, _ => null, "multiply-accumulates", "Pareto front: rating against MACs");
+        plots.AddRange(["front-params.png", "front-macs.png"]);
+        AtomicFile.WriteAllText(Path.Combine(folder, "summary.md"), Summary(outcome, plots));
+    }
+
+    public static ParetoOutcome Read(string folder) =>
+        DurableJson.Read<ParetoOutcome>(Path.Combine(folder, FrontFileName), "delete it and run dna pareto again");
+
+    private static string Summary(ParetoOutcome o, IReadOnlyList<string> plots)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Pareto front of a DNA run's ratings");
+        md.AppendLine();
+        md.AppendLine($"NSGA-II over {string.Join(", ", o.Objectives)} (all minimised; the rating is the sum of the blocks' ratings, lower is better), " +
+                      $"constraints: {o.Constraints}; {o.Evaluated:N0} networks evaluated in {o.Generations} generations, seed {o.Seed}" +
+                      (o.LatencyTable is null ? "." : $"; times predicted by `{o.LatencyTable}`."));
+        md.AppendLine("Ratings come from the run's validation images; no test image chose anything here.");
+        md.AppendLine();
+        bool timed = o.Front.Any(p => p.Micros is not null), measured = o.Front.Any(p => p.MeasuredMicros is not null);
+        md.AppendLine("| # | architecture | rating | params | MACs |" + (timed ? " predicted us/image |" : "") + (measured ? " measured us/image |" : ""));
+        md.AppendLine("|---|---|---|---|---|" + (timed ? "---|" : "") + (measured ? "---|" : ""));
+        for (int i = 0; i < o.Front.Count; i++)
+        {
+            var p = o.Front[i];
+            md.AppendLine($"| {i + 1} | `{ReportParts.Cell(p.Architecture)}` | {p.Rating.ToString("F4", CultureInfo.InvariantCulture)} | {p.Params:N0} | {p.Macs:N0} |" +
+                          (timed ? $" {p.Micros?.ToString("F1", CultureInfo.InvariantCulture)} |" : "") +
+                          (measured ? $" {p.MeasuredMicros?.ToString("F1", CultureInfo.InvariantCulture) ?? ""} |" : ""));
+        }
+        md.AppendLine();
+        foreach (var plot in plots) md.AppendLine($"![{plot}]({plot})");
+        md.AppendLine();
+        md.AppendLine("Train a network of the front with `dna train --space <space> --arch \"<architecture>\"`, then ship it with `dna export`.");
+        return md.ToString();
+    }
+
+    private static void Plot(string path, ParetoOutcome o, Func<ParetoPoint, double> cost, Func<ParetoPoint, double?> measured, string axis, string title)
+    {
+        var plot = new Plot();
+        var front = o.Front.OrderBy(cost).ToList();
+        var line = plot.Add.Scatter(front.Select(cost).ToArray(), front.Select(p => p.Rating).ToArray());
+        line.LegendText = o.Front.Count == 1 ? "front (1 network)" : $"front ({o.Front.Count} networks)";
+        var timed = front.Where(p => measured(p) is not null).ToList();
+        if (timed.Count > 0)
+        {
+            var points = plot.Add.Markers(timed.Select(p => measured(p)!.Value).ToArray(), timed.Select(p => p.Rating).ToArray());
+            points.LegendText = $"measured whole ({timed.Count})";
+            points.MarkerShape = MarkerShape.FilledDiamond;
+            points.MarkerSize = 9;
+            foreach (var p in timed) plot.Add.Line(cost(p), p.Rating, measured(p)!.Value, p.Rating).LinePattern = LinePattern.Dotted;
+        }
+        plot.Title(title);
+        plot.XLabel(axis);
+        plot.YLabel("summed block rating (lower is better)");
+        plot.ShowLegend();
+        ReportParts.SavePlot(plot, path);
+    }
+}
