@@ -21,7 +21,8 @@ public sealed record ParetoOutcome(IReadOnlyList<ParetoPoint> Front, IReadOnlyLi
 /// The trade-off between a DNA run's ratings and the costs of a network, searched by NSGA-II: each gene is one
 /// block's candidate (all of them rated), objectives are the summed rating, parameters, MACs and, with a latency
 /// table, predicted time, all minimised. Budgets and a latency limit are constraints, so the front is what fits.
-/// The exact search answers "the best under this budget"; this answers "what does each step of budget buy".
+/// The exact search answers "the best under this budget" (its top networks seed the population); this answers
+/// "what does each step of budget buy".
 /// </summary>
 public static class ParetoFrontSearch
 {
@@ -60,6 +61,13 @@ public static class ParetoFrontSearch
             return limits.All(l => (l.Kind == CostKind.Params ? p.Params : p.Macs) <= l.Limit) && (latency is null || p.Micros <= latency.MaxMicros);
         }
 
+        // The exact search's best under the first budget (and the latency limit) start the population: NSGA-II alone,
+        // seeing a few thousand of 1e8 networks, can miss the best-rated end of the front.
+        var budget = limits.Count > 0 ? limits[0] : new Budget(CostKind.Params, long.MaxValue / 4);
+        var exact = DnaSearch.Run(space, ratingsPath, budget.Kind, budget.Limit, Math.Max(1, settings.Population / 4), latency);
+        var index = blocks.Select(rows => rows.Select((r, i) => (r.Candidate, i)).ToDictionary(x => x.Candidate, x => x.i, StringComparer.Ordinal)).ToList();
+        var known = exact.Top.Select(a => a.Architecture.Split('/').Select((c, b) => index[b][c]).ToArray()).ToList();
+
         var objectives = new List<string> { "rating", "params", "macs" };
         if (timing is not null) objectives.Add("micros");
         var genesSpace = new GeneSpace(blocks.Select(rows => rows.Count).ToArray());
@@ -69,7 +77,7 @@ public static class ParetoFrontSearch
             var values = new List<double> { p.Rating, p.Params, p.Macs };
             if (p.Micros is { } us) values.Add(us);
             return (IReadOnlyList<double>)values;
-        }).ToList(), progress, cancel);
+        }).ToList(), progress, cancel, known);
 
         string constraints = string.Join(" and ", limits.Select(l => l.ToString()).Concat(latency is null ? [] : [latency.ToString()]));
         return new ParetoOutcome(result.Front.Select(i => Point(i.Genes)).ToList(), objectives, constraints.Length > 0 ? constraints : "none",

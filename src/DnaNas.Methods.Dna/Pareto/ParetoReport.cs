@@ -22,12 +22,12 @@ public static class ParetoReport
         var plots = new List<string>();
         if (outcome.Front.Any(p => p.Micros is not null))
         {
-            Plot(Path.Combine(folder, "front-latency.png"), outcome, p => p.Micros!.Value, p => p.MeasuredMicros, "predicted time per image (us)",
-                "Pareto front: rating against time per image");
+            Plot(Path.Combine(folder, "front-latency.png"), outcome, p => p.Micros!.Value, p => p.MeasuredMicros, "time",
+                "time per image (us): predicted by the table, or timed whole", "Pareto front: rating against time per image");
             plots.Add("front-latency.png");
         }
-        Plot(Path.Combine(folder, "front-params.png"), outcome, p => p.Params, _ => null, "parameters", "Pareto front: rating against parameters");
-        Plot(Path.Combine(folder, "front-macs.png"), outcome, p => p.Macs, _ => null, "multiply-accumulates", "Pareto front: rating against MACs");
+        Plot(Path.Combine(folder, "front-params.png"), outcome, p => p.Params, _ => null, "parameters", "parameters", "Pareto front: rating against parameters");
+        Plot(Path.Combine(folder, "front-macs.png"), outcome, p => p.Macs, _ => null, "MACs", "multiply-accumulates", "Pareto front: rating against MACs");
         plots.AddRange(["front-params.png", "front-macs.png"]);
         AtomicFile.WriteAllText(Path.Combine(folder, "summary.md"), Summary(outcome, plots));
     }
@@ -62,25 +62,39 @@ public static class ParetoReport
         return md.ToString();
     }
 
-    private static void Plot(string path, ParetoOutcome o, Func<ParetoPoint, double> cost, Func<ParetoPoint, double?> measured, string axis, string title)
+    private static void Plot(string path, ParetoOutcome o, Func<ParetoPoint, double> cost, Func<ParetoPoint, double?> measured, string costName, string axis, string title)
     {
         var plot = new Plot();
-        var front = o.Front.OrderBy(cost).ToList();
-        var line = plot.Add.Scatter(front.Select(cost).ToArray(), front.Select(p => p.Rating).ToArray());
-        line.LegendText = o.Front.Count == 1 ? "front (1 network)" : $"front ({o.Front.Count} networks)";
+        // The front is over every objective; against one cost, part of it is dominated: the line joins the part that is not.
+        var front = o.Front.OrderBy(cost).ThenBy(p => p.Rating).ToList();
+        var trade = new List<ParetoPoint>();
+        foreach (var p in front)
+            if (trade.Count == 0 || p.Rating < trade[^1].Rating) trade.Add(p);
+        var all = plot.Add.Markers(front.Select(cost).ToArray(), front.Select(p => p.Rating).ToArray());
+        all.LegendText = $"front over {string.Join(", ", o.Objectives)} ({o.Front.Count})";
+        all.MarkerSize = 6;
+        var line = plot.Add.Scatter(trade.Select(cost).ToArray(), trade.Select(p => p.Rating).ToArray());
+        line.LegendText = $"best rating for its {costName} ({trade.Count})";
+        line.ConnectStyle = ConnectStyle.StepHorizontal;
+        line.MarkerSize = 0;
         var timed = front.Where(p => measured(p) is not null).ToList();
         if (timed.Count > 0)
         {
+            foreach (var p in timed)
+            {
+                var link = plot.Add.Line(cost(p), p.Rating, measured(p)!.Value, p.Rating);
+                link.LinePattern = LinePattern.Dotted;
+                link.LineColor = Colors.Gray;
+            }
             var points = plot.Add.Markers(timed.Select(p => measured(p)!.Value).ToArray(), timed.Select(p => p.Rating).ToArray());
-            points.LegendText = $"measured whole ({timed.Count})";
+            points.LegendText = $"timed whole on this machine ({timed.Count})";
             points.MarkerShape = MarkerShape.FilledDiamond;
-            points.MarkerSize = 9;
-            foreach (var p in timed) plot.Add.Line(cost(p), p.Rating, measured(p)!.Value, p.Rating).LinePattern = LinePattern.Dotted;
+            points.MarkerSize = 10;
         }
         plot.Title(title);
         plot.XLabel(axis);
         plot.YLabel("summed block rating (lower is better)");
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperRight);
         ReportParts.SavePlot(plot, path);
     }
 }

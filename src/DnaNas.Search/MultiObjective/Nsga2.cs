@@ -41,8 +41,9 @@ public sealed record ParetoResult(IReadOnlyList<ParetoIndividual> Front, IReadOn
 /// </summary>
 public sealed class Nsga2(GeneSpace space, Nsga2Settings settings, Func<int[], bool> feasible, long seed)
 {
+    /// <param name="known">Individuals to start from besides random ones (an exact search's best, say), so the front holds them or better.</param>
     public ParetoResult Run(Func<IReadOnlyList<int[]>, IReadOnlyList<IReadOnlyList<double>>> objectives, IProgress<ParetoGeneration>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, IReadOnlyList<int[]>? known = null)
     {
         settings.Validate();
         var rng = StableRandom.For(seed, 0x4E534741); // "NSGA"
@@ -52,6 +53,11 @@ public sealed class Nsga2(GeneSpace space, Nsga2Settings settings, Func<int[], b
         var reports = new List<ParetoGeneration>();
 
         var first = new List<int[]>();
+        foreach (var genes in known ?? [])
+        {
+            if (first.Count >= settings.Population) break;
+            TryAdd(first, seen, space.Canonical(genes));
+        }
         for (int tries = 0; first.Count < settings.Population && tries < settings.Population * settings.TriesPerChild * 10; tries++)
             TryAdd(first, seen, space.Random(rng));
         if (first.Count == 0) throw new ArgumentException("no feasible individual found: the constraints leave nothing to search");
