@@ -47,13 +47,16 @@ internal static class SearchCommand
             if (p.GetValue(measure) && latency is null) throw new ArgumentException("--measure times networks the way a latency table was measured: give --max-latency or --max-latency-ratio with it");
             var outcome = DnaSearch.Run(space, Path.Combine(folder, "ratings.db"), budget.Kind, budget.Limit, Math.Max(1, p.GetValue(top)), latency);
             Console.WriteLine($"budget {outcome.Budget}: {outcome.Top.Count} best of {space.Size():N0} architectures in {outcome.Seconds * 1000:F0} ms");
-            if (p.GetValue(measure)) TorchRuntime.Initialize(latency!.Table.Runtime == LatencyRuntime.OnnxRuntime ? 1 : latency.Table.Threads);
+            IReadOnlyList<double>? times = null;
+            if (p.GetValue(measure))
+            {
+                TorchRuntime.Initialize(latency!.Table.Runtime == LatencyRuntime.OnnxRuntime ? 1 : latency.Table.Threads);
+                times = TableTiming.Measure(latency.Table, space, outcome.Top.Select(a => Architecture.Parse(a.Architecture, space)).ToList());
+            }
             for (int i = 0; i < outcome.Top.Count; i++)
             {
                 var a = outcome.Top[i];
-                string measured = p.GetValue(measure)
-                    ? $"  measured {TableTiming.Measure(latency!.Table, space, Architecture.Parse(a.Architecture, space)):N0} us/image"
-                    : "";
+                string measured = times is null ? "" : $"  measured {times[i]:N0} us/image";
                 Console.WriteLine($"{i + 1,3}. {a.Architecture}  rating {a.Rating:F4}  {a.Params:N0} params  {a.Macs:N0} MACs" +
                                   (a.Micros is { } us ? $"  {us:N0} us/image" : "") + measured);
             }

@@ -330,7 +330,7 @@ public class DnaRunCliTests(TinyReferenceRun reference)
             try
             {
                 (code, output, err) = CliTests.Dna("pareto", reference.Folder, "--budget-params", "150000", "--latency-table", table,
-                    "--population", "24", "--generations", "8", "--measure", "2", "--out", front);
+                    "--population", "24", "--generations", "8", "--measure", "2", "--train", "1", "--out", front);
                 Assert.True(code == 0, err);
                 var outcome = ParetoReport.Read(front);
                 Assert.Equal(["rating", "params", "macs", "micros"], outcome.Objectives);
@@ -344,6 +344,15 @@ public class DnaRunCliTests(TinyReferenceRun reference)
                 var objectives = outcome.Front.Select(q => (IReadOnlyList<double>)[q.Rating, q.Params, q.Macs, q.Micros!.Value]).ToList();
                 Assert.DoesNotContain(objectives, a => objectives.Any(b => Pareto.Dominates(b, a)));
                 Assert.Equal(2, outcome.Front.Count(q => q.MeasuredMicros is > 0));
+                // One network trained with the run's recipe and shipped: its training is the run's retraining of it,
+                // and its model, verified on writing, says which network it is.
+                var shipped = Assert.Single(outcome.Front, q => q.Trained is not null);
+                var trained = new TrainRun(shipped.Trained!.Folder).ReadResult()!;
+                Assert.Equal(shipped.Architecture, trained.Architecture);
+                Assert.Equal(trained.TestAccuracy, shipped.Trained.TestAccuracy);
+                Assert.Equal(DnaRun.Open(reference.Folder).Config.RetrainRecipe.Epochs, trained.History.Count);
+                using (var session = new Microsoft.ML.OnnxRuntime.InferenceSession(shipped.Trained.Onnx))
+                    Assert.Equal(shipped.Architecture, session.ModelMetadata.CustomMetadataMap["dnanas.architecture"]);
                 // No network beats the exact search's best rating under the same budget.
                 var exact = DnaSearch.Run(space, Path.Combine(reference.Folder, "ratings.db"), CostKind.Params, 150_000, 1);
                 Assert.True(outcome.Front.Min(q => q.Rating) >= exact.Best.Rating - 1e-9);

@@ -3,12 +3,15 @@ using DnaNas.Training.Hardware;
 
 namespace DnaNas.Export.Latency;
 
-/// <summary>A whole network timed the way a latency table's layers were: its runtime, mode, batch and threads.</summary>
+/// <summary>Whole networks timed the way a latency table's layers were: its runtime, mode, batch and threads.</summary>
 public static class TableTiming
 {
-    /// <summary>Microseconds per image (the median); the caller has set libtorch's threads to the table's for a TorchSharp table.</summary>
-    public static double Measure(LatencyTable table, SearchSpace space, Architecture architecture) =>
+    /// <summary>
+    /// Microseconds per image of each network (medians): on ONNX Runtime in passes over all of them, as the table was
+    /// timed; on TorchSharp one after another, the caller having set libtorch's threads to the table's.
+    /// </summary>
+    public static IReadOnlyList<double> Measure(LatencyTable table, SearchSpace space, IReadOnlyList<Architecture> architectures) =>
         table.Runtime == LatencyRuntime.OnnxRuntime
-            ? OnnxLatencyProfiler.MeasureNetwork(space, architecture, table.BatchSize, new OnnxTimingSettings(table.Threads)).Median
-            : LatencyProfiler.MeasureNetwork(space, architecture, table.Mode, table.BatchSize);
+            ? OnnxLatencyProfiler.MeasureNetworks(space, architectures, table.BatchSize, new OnnxTimingSettings(table.Threads))
+            : architectures.Select(a => LatencyProfiler.MeasureNetwork(space, a, table.Mode, table.BatchSize)).ToList();
 }

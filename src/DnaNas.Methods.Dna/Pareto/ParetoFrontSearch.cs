@@ -2,6 +2,7 @@ using DnaNas.Search;
 using DnaNas.Search.Evolution;
 using DnaNas.Search.MultiObjective;
 using DnaNas.Space;
+using DnaNas.Data;
 using DnaNas.Training;
 
 namespace DnaNas.Methods.Dna;
@@ -11,7 +12,13 @@ public sealed record ParetoPoint(string Architecture, double Rating, long Params
 {
     /// <summary>Microseconds per image of the network timed whole, where it was measured.</summary>
     public double? MeasuredMicros { get; init; }
+
+    /// <summary>The network trained with the run's retraining recipe and exported, when dna pareto --train chose it.</summary>
+    public TrainedPoint? Trained { get; init; }
 }
+
+/// <summary>A front network trained stand-alone: its training folder, accuracies, and the verified ONNX model written from it.</summary>
+public sealed record TrainedPoint(string Folder, double ValidationAccuracy, double TestAccuracy, string Onnx);
 
 /// <summary>What dna pareto found: the front (best rating first), the objectives it traded, and how much it searched.</summary>
 public sealed record ParetoOutcome(IReadOnlyList<ParetoPoint> Front, IReadOnlyList<string> Objectives, string Constraints, int Evaluated,
@@ -102,5 +109,29 @@ public static class ParetoFrontSearch
             chosen.Add(nearest);
         }
         return chosen.OrderBy(cost).ToList();
+    }
+}
+
+/// <summary>
+/// Front networks trained as the run retrains its searched network (its recipe, data and seed), each in a training
+/// folder of its own under <c>networks/</c>, resumable; what is shipped from a front.
+/// </summary>
+public static class ParetoTraining
+{
+    public static string FolderOf(string paretoFolder, int index) => Path.Combine(paretoFolder, "networks", $"net{index + 1}");
+
+    public static IReadOnlyList<(ParetoPoint Point, string Folder, TrainRunResult Result)> Train(DnaRun run, IReadOnlyList<ParetoPoint> chosen, string paretoFolder,
+        DatasetSplits data, Action<ParetoPoint, TrainProgress>? progress = null, CancellationToken cancel = default)
+    {
+        var trained = new List<(ParetoPoint, string, TrainRunResult)>();
+        for (int i = 0; i < chosen.Count; i++)
+        {
+            var point = chosen[i];
+            string folder = FolderOf(paretoFolder, i);
+            var config = new TrainRunConfig(run.Config.SpaceName, point.Architecture, run.Config.Data, run.Config.RetrainRecipe with { DistillationWeight = 0 }, run.Config.Seed);
+            var result = new TrainRun(folder).Run(config, data, resume: true, new Reporter<TrainProgress>(p => progress?.Invoke(point, p)), cancel: cancel);
+            trained.Add((point, folder, result));
+        }
+        return trained;
     }
 }

@@ -45,20 +45,25 @@ public static class ParetoReport
                       (o.LatencyTable is null ? "." : $"; times predicted by `{o.LatencyTable}`."));
         md.AppendLine("Ratings come from the run's validation images; no test image chose anything here.");
         md.AppendLine();
-        bool timed = o.Front.Any(p => p.Micros is not null), measured = o.Front.Any(p => p.MeasuredMicros is not null);
-        md.AppendLine("| # | architecture | rating | params | MACs |" + (timed ? " predicted us/image |" : "") + (measured ? " measured us/image |" : ""));
-        md.AppendLine("|---|---|---|---|---|" + (timed ? "---|" : "") + (measured ? "---|" : ""));
+        bool timed = o.Front.Any(p => p.Micros is not null), measured = o.Front.Any(p => p.MeasuredMicros is not null), trained = o.Front.Any(p => p.Trained is not null);
+        md.AppendLine("| # | architecture | rating | params | MACs |" + (timed ? " predicted us/image |" : "") + (measured ? " measured us/image |" : "") +
+                      (trained ? " validation | test | ONNX |" : ""));
+        md.AppendLine("|---|---|---|---|---|" + (timed ? "---|" : "") + (measured ? "---|" : "") + (trained ? "---|---|---|" : ""));
         for (int i = 0; i < o.Front.Count; i++)
         {
             var p = o.Front[i];
             md.AppendLine($"| {i + 1} | `{ReportParts.Cell(p.Architecture)}` | {p.Rating.ToString("F4", CultureInfo.InvariantCulture)} | {p.Params:N0} | {p.Macs:N0} |" +
                           (timed ? $" {p.Micros?.ToString("F1", CultureInfo.InvariantCulture)} |" : "") +
-                          (measured ? $" {p.MeasuredMicros?.ToString("F1", CultureInfo.InvariantCulture) ?? ""} |" : ""));
+                          (measured ? $" {p.MeasuredMicros?.ToString("F1", CultureInfo.InvariantCulture) ?? ""} |" : "") +
+                          (trained ? p.Trained is { } n ? $" {n.ValidationAccuracy:P2} | {n.TestAccuracy:P2} | `{Path.GetFileName(n.Onnx)}` |" : " | | |" : ""));
         }
         md.AppendLine();
         foreach (var plot in plots) md.AppendLine($"![{plot}]({plot})");
         md.AppendLine();
-        md.AppendLine("Train a network of the front with `dna train --space <space> --arch \"<architecture>\"`, then ship it with `dna export`.");
+        if (trained)
+            md.AppendLine("Trained networks: the run's retraining recipe and seed, chosen along the front by cost before training; test accuracy read once, " +
+                          "for this table, and chose nothing. Each ONNX file was verified by ONNX Runtime against TorchSharp before it was written.");
+        md.AppendLine("Train another network of the front with `dna train --space <space> --arch \"<architecture>\"`, then ship it with `dna export`.");
         return md.ToString();
     }
 
