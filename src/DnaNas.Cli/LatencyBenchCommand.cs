@@ -57,7 +57,7 @@ internal static class LatencyBenchCommand
             int fitCount = p.GetValue(fit) ?? (onnx ? 10 : 0), checkCount = p.GetValue(check) ?? (onnx ? 30 : 6);
             if (fitCount < 0 || (p.GetValue(line) && fitCount is > 0 and < 2)) throw new ArgumentException("--fit must be 0 (the plain sum) or more, at least 2 with --line");
             if (p.GetValue(line) && fitCount == 0) throw new ArgumentException("--line fits a correction: give --fit 2 or more");
-            if (checkCount < 0) throw new ArgumentException("--check must be 0 or more");
+            if (checkCount < 0 || (onnx && checkCount == 1)) throw new ArgumentException("--check must be 0 or at least 2 networks (a rank correlation needs two)");
 
             var table = request.Measured(p.GetValue(fresh));
             Console.WriteLine($"stem and head: {table.FixedMicros:F1} us/image ({request.Describe()}, {table.Machine})");
@@ -84,15 +84,15 @@ internal static class LatencyBenchCommand
             }
             Console.WriteLine("us/image: table sum, prediction, measured; fitting networks first");
             foreach (var t in result.Fitted.Concat(result.HeldOut)) Show(t);
-            if (heldOut.Count > 0)
-                Console.WriteLine($"held-out networks: median absolute percentage error {result.HeldOutMedianApe:F1}% " +
-                                  (fitCount > 0 ? $"(the plain sum: {result.HeldOutSumMedianApe:F1}%) " : "") +
-                                  $"over {result.HeldOut.Count}; Spearman {result.HeldOutSpearman:F3}");
             if (p.GetValue(output) is { } path)
             {
                 AtomicFile.WriteAllText(path, result.Table.ToJson());
                 Console.WriteLine($"table: {path}");
             }
+            if (heldOut.Count >= 2)
+                Console.WriteLine($"held-out networks: median absolute percentage error {result.HeldOutMedianApe:F1}% " +
+                                  (fitCount > 0 ? $"(the plain sum: {result.HeldOutSumMedianApe:F1}%) " : "") +
+                                  $"over {result.HeldOut.Count}; Spearman {result.HeldOutSpearman:F3}");
             return 0;
         }));
         return command;

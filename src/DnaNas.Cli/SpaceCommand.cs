@@ -38,7 +38,7 @@ internal static class SpaceCommand
                 return 0;
             }
             if (p.GetValue(arch) is { } archText)
-                return DescribeArchitecture(s, Architecture.Parse(archText, s), ReadLatencyTable(p.GetValue(latencyTable), s));
+                return DescribeArchitecture(s, Architecture.Parse(archText, s), p.GetValue(latencyTable) is { } tablePath ? SearchCommand.ReadLatencyTable(tablePath, s) : null);
             if (p.GetValue(latencyTable) is not null) throw new ArgumentException("--latency-table needs --arch: give the architecture to predict");
             Console.WriteLine($"space {s.Name}: input {s.InputChannels}x{s.InputSize}x{s.InputSize}, {s.Classes} classes, " +
                               $"ops {string.Join(" ", s.Ops)}, squeeze-excite {(s.SqueezeExcite ? "on" : "off")}, {s.Activation.ToString().ToLowerInvariant()}");
@@ -66,15 +66,6 @@ internal static class SpaceCommand
             return 0;
         }));
         return command;
-    }
-
-    private static LatencyTable? ReadLatencyTable(string? path, SearchSpace space)
-    {
-        if (path is null) return null;
-        if (!File.Exists(path)) throw new IOException($"no latency table at {path}: measure one with dna bench latency --out {path}");
-        var table = LatencyTable.FromJson(File.ReadAllText(path), path);
-        table.CheckFor(space);
-        return table;
     }
 
     /// <summary>Stem, each block's candidate and head with their analytic costs; the totals are <see cref="CostModel.Of"/>.</summary>

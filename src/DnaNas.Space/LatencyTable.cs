@@ -32,6 +32,9 @@ public sealed record LatencyTable
     /// layer timed alone pays costs a network pays once or not at all (a runtime's call overhead, cold caches).
     /// </summary>
     public LatencyCorrection? Correction { get; init; }
+    /// <summary>How a whole network is timed to compare with the table: rounds and their least length (ONNX Runtime's tables); null: the runtime's defaults.</summary>
+    public int? TimingRounds { get; init; }
+    public double? RoundMilliseconds { get; init; }
     public required double FixedMicros { get; init; }
     /// <summary>[block][layer]: op name (k3e3, ...) to microseconds per image.</summary>
     public required IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, double>>> LayerMicros { get; init; }

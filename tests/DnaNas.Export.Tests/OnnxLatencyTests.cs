@@ -77,7 +77,9 @@ public class OnnxLatencyTests
         Assert.InRange(correction.Slope, 0.795, 0.805);
         Assert.True(check.HeldOutMedianApe < 1, $"held-out median error {check.HeldOutMedianApe:F2}%");
         Assert.Equal(25, check.HeldOutSumMedianApe, 6);
-        Assert.All(check.HeldOut, t => Assert.Equal(check.Table.Of(Architecture.Parse(t.Architecture, space)), t.Predicted, 9));
+        // Each time belongs to its own network: the fitting ones first, then the held-out ones, in order.
+        Assert.Equal(fitOn.Concat(heldOut).Select(Measure), check.Fitted.Concat(check.HeldOut).Select(t => t.Measured));
+        Assert.Equal(heldOut.Select(a => a.ToString()), check.HeldOut.Select(t => t.Architecture));
         Assert.Equal(1.0, check.HeldOutSpearman, 9);
 
         // A runtime with a fixed cost a network pays once: a line (--line) finds it where the burst is absent.

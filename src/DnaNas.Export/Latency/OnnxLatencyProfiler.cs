@@ -56,7 +56,7 @@ public static class OnnxLatencyProfiler
         {
             Space = space.Name, Mode = LatencyMode.Inference, Runtime = LatencyRuntime.OnnxRuntime, BatchSize = batchSize, Threads = settings.Threads,
             Machine = $"{environment.Cpu}, {environment.LogicalCores} logical cores", Fingerprint = MachineFingerprint.Current,
-            FixedMicros = stem + Math.Max(0, head), LayerMicros = layers,
+            FixedMicros = stem + Math.Max(0, head), LayerMicros = layers, TimingRounds = settings.Rounds, RoundMilliseconds = settings.RoundSeconds * 1000,
         };
     }
 

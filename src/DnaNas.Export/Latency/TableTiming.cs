@@ -12,6 +12,13 @@ public static class TableTiming
     /// </summary>
     public static IReadOnlyList<double> Measure(LatencyTable table, SearchSpace space, IReadOnlyList<Architecture> architectures) =>
         table.Runtime == LatencyRuntime.OnnxRuntime
-            ? OnnxLatencyProfiler.MeasureNetworks(space, architectures, table.BatchSize, new OnnxTimingSettings(table.Threads))
+            ? OnnxLatencyProfiler.MeasureNetworks(space, architectures, table.BatchSize, Settings(table))
             : architectures.Select(a => LatencyProfiler.MeasureNetwork(space, a, table.Mode, table.BatchSize)).ToList();
+
+    /// <summary>The rounds the table's correction was fitted with, where it records them.</summary>
+    public static OnnxTimingSettings Settings(LatencyTable table)
+    {
+        var defaults = new OnnxTimingSettings(table.Threads);
+        return defaults with { Rounds = table.TimingRounds ?? defaults.Rounds, RoundSeconds = table.RoundMilliseconds / 1000 ?? defaults.RoundSeconds };
+    }
 }

@@ -70,10 +70,11 @@ public static class ParetoFrontSearch
 
         // The exact search's best under the first budget (and the latency limit) start the population: NSGA-II alone,
         // seeing a few thousand of 1e8 networks, can miss the best-rated end of the front.
-        var budget = limits.Count > 0 ? limits[0] : new Budget(CostKind.Params, long.MaxValue / 4);
-        var exact = DnaSearch.Run(space, ratingsPath, budget.Kind, budget.Limit, Math.Max(1, settings.Population / 4), latency);
+        // Under each budget in turn; NSGA-II drops a seed that breaks another.
         var index = blocks.Select(rows => rows.Select((r, i) => (r.Candidate, i)).ToDictionary(x => x.Candidate, x => x.i, StringComparer.Ordinal)).ToList();
-        var known = exact.Top.Select(a => a.Architecture.Split('/').Select((c, b) => index[b][c]).ToArray()).ToList();
+        var known = (limits.Count > 0 ? limits : [new Budget(CostKind.Params, long.MaxValue / 4)])
+            .SelectMany(budget => DnaSearch.Run(space, ratingsPath, budget.Kind, budget.Limit, Math.Max(1, settings.Population / 4), latency).Top)
+            .Select(a => a.Architecture.Split('/').Select((c, b) => index[b][c]).ToArray()).ToList();
 
         var objectives = new List<string> { "rating", "params", "macs" };
         if (timing is not null) objectives.Add("micros");
@@ -100,11 +101,13 @@ public static class ParetoFrontSearch
         if (count <= 0 || front.Count == 0) return [];
         var byCost = front.OrderBy(cost).ThenBy(p => p.Rating).ToList();
         if (count >= byCost.Count) return byCost;
+        // With more objectives than these two, the costliest network need not be the best rated: that one is chosen first.
+        var best = front.MinBy(p => p.Rating)!;
+        var chosen = new List<ParetoPoint> { best };
         double low = cost(byCost[0]), high = cost(byCost[^1]);
-        var chosen = new List<ParetoPoint>();
-        for (int k = 0; k < count; k++)
+        for (int k = 0; chosen.Count < count; k++)
         {
-            double target = count == 1 ? high : low + (high - low) * k / (count - 1);
+            double target = count == 1 ? high : low + (high - low) * Math.Min(k, count - 1) / (count - 1);
             var nearest = byCost.Where(p => !chosen.Contains(p)).MinBy(p => Math.Abs(cost(p) - target))!;
             chosen.Add(nearest);
         }
@@ -124,12 +127,15 @@ public static class ParetoTraining
         DatasetSplits data, Action<ParetoPoint, TrainProgress>? progress = null, CancellationToken cancel = default)
     {
         var trained = new List<(ParetoPoint, string, TrainRunResult)>();
+        // With soft targets, the run's teacher teaches these too, as it taught the searched network and the baseline.
+        var teacher = run.Config.RetrainRecipe.DistillationWeight > 0 ? new TrainRun(run.Layout.TeacherFolder).LoadModel(data).Model : null;
+        using var _ = teacher;
         for (int i = 0; i < chosen.Count; i++)
         {
             var point = chosen[i];
             string folder = FolderOf(paretoFolder, i);
-            var config = new TrainRunConfig(run.Config.SpaceName, point.Architecture, run.Config.Data, run.Config.RetrainRecipe with { DistillationWeight = 0 }, run.Config.Seed);
-            var result = new TrainRun(folder).Run(config, data, resume: true, new Reporter<TrainProgress>(p => progress?.Invoke(point, p)), cancel: cancel);
+            var config = new TrainRunConfig(run.Config.SpaceName, point.Architecture, run.Config.Data, run.Config.RetrainRecipe, run.Config.Seed);
+            var result = new TrainRun(folder).Run(config, data, resume: true, new Reporter<TrainProgress>(p => progress?.Invoke(point, p)), cancel: cancel, teacher: teacher);
             trained.Add((point, folder, result));
         }
         return trained;

@@ -24,7 +24,13 @@ public sealed class SearchStage : IStage<DnaRunContext>
     private LatencyTable TrainingLatency(DnaRunContext c)
     {
         var path = c.Layout.LatencyPath;
-        if (File.Exists(path)) return LatencyTable.FromJson(File.ReadAllText(path), path);
+        if (File.Exists(path))
+        {
+            var stored = LatencyTable.FromJson(File.ReadAllText(path), path);
+            if (stored.Fingerprint is null || stored.Fingerprint == MachineFingerprint.Current) return stored;
+            // A run resumed on another machine limits training time on this one.
+            c.Report(Name, $"{path} was measured on another machine ({stored.Fingerprint}): measuring it again here");
+        }
         c.Report(Name, "measuring the latency table: a training step of every op at every layer");
         var table = LatencyProfiler.Measure(c.Space, LatencyMode.Training, c.Config.RetrainRecipe.BatchSize,
             progress: new Reporter<string>(m => c.Report(Name, m, milestone: false)));
