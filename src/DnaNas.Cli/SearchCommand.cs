@@ -83,8 +83,6 @@ internal static class SearchCommand
         if (micros is not null && ratio is not null) throw new ArgumentException("give --max-latency or --max-latency-ratio, not both");
         if (micros is <= 0 || ratio is <= 0) throw new ArgumentException("a latency limit must be positive");
         string path = p.GetValue(latencyTable) ?? Path.Combine(folder, DnaRunLayout.LatencyFileName);
-        if (!File.Exists(path))
-            throw new TrainingException($"no latency table at {path}: measure one with dna bench latency --out {path}");
         var table = ReadLatencyTable(path, space);
         return micros is { } us ? new LatencyLimit(table, us) : LatencyLimit.RelativeToBaseline(table, space, budget.Kind, budget.Limit, ratio!.Value);
     }
