@@ -60,7 +60,7 @@ internal static class LatencyBenchCommand
             if (checkCount < 0 || (onnx && checkCount == 1)) throw new ArgumentException("--check must be 0 or at least 2 networks (a rank correlation needs two)");
 
             var table = request.Measured(p.GetValue(fresh));
-            Console.WriteLine($"stem and head: {table.FixedMicros:F1} us/image ({request.Describe()}, {table.Machine})");
+            Console.WriteLine($"stem and head: {table.FixedMicros:F1} us/image{(table.SearchesWidths ? " at the reference widths" : "")} ({request.Describe()}, {table.Machine})");
             var (fitOn, heldOut) = LatencyPredictor.Networks(s, fitCount, checkCount, p.GetValue(seed));
             // TorchSharp's check has always included the uniform network of every op, the extremes of the space.
             if (!onnx) heldOut = s.Ops.Where(o => !o.IsSkip).Select(o => new Architecture(s.Blocks.Select(block => new Candidate(Enumerable.Repeat(o, block.Layers)))))
@@ -70,7 +70,7 @@ internal static class LatencyBenchCommand
             PredictorCheck result;
             if (fitCount > 0)
             {
-                result = LatencyPredictor.FitAndCheck(table, fitOn, heldOut, request.MeasureNetworks, p.GetValue(line));
+                result = LatencyPredictor.FitAndCheck(request.Space, table, fitOn, heldOut, request.MeasureNetworks, p.GetValue(line));
                 var c = result.Table.Correction!;
                 Console.WriteLine(p.GetValue(line)
                     ? $"correction fitted on {c.FittedOn} networks: {c.Intercept:F1} + {c.Slope:F3} x table sum"
@@ -80,7 +80,7 @@ internal static class LatencyBenchCommand
             else
             {
                 var measured = request.MeasureNetworks(heldOut);
-                result = new PredictorCheck(table, [], heldOut.Select((a, i) => new NetworkTiming(a.ToString(), table.Sum(a), table.Sum(a), measured[i])).ToList());
+                result = new PredictorCheck(table, [], heldOut.Select((a, i) => new NetworkTiming(a.ToString(), table.Sum(s, a), table.Sum(s, a), measured[i])).ToList());
             }
             Console.WriteLine("us/image: table sum, prediction, measured; fitting networks first");
             foreach (var t in result.Fitted.Concat(result.HeldOut)) Show(t);
@@ -156,9 +156,10 @@ internal sealed record TableRequest(SearchSpace Space, LatencyRuntime Runtime, L
     /// <summary>The table from this machine's cache, or measured now (and cached without a correction until one is fitted).</summary>
     public LatencyTable Measured(bool fresh)
     {
-        if (!fresh && File.Exists(CachePath))
+        var cached = !fresh && File.Exists(CachePath) ? LatencyTable.FromJson(File.ReadAllText(CachePath), CachePath) : null;
+        // A width space's table cached before tables timed every width is measured again.
+        if (cached is not null && cached.SearchesWidths == Space.SearchesWidths)
         {
-            var cached = LatencyTable.FromJson(File.ReadAllText(CachePath), CachePath);
             MachineFingerprint.Check(cached, CachePath);
             Console.WriteLine($"latency table of this machine from {CachePath} (--fresh measures it again)");
             return cached with { Correction = null };

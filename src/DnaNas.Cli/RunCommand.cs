@@ -120,7 +120,6 @@ internal static class RunCommand
                 if (config.SelfSupervision is not null) throw new ArgumentException($"space {space.Name} searches widths, which only a teacher can judge so far: run it with --supervision teacher");
                 if (generationCount > 1) throw new ArgumentException($"--generations makes the searched network the next teacher, whose widths must be the reference ones; space {space.Name} searches widths: run it without --generations");
                 if (budgetSeconds is not null) throw new ArgumentException($"--time-budget forecasts one cell per block; space {space.Name} searches widths: run it without --time-budget");
-                if (config.MaxTrainTimeRatio is not null) throw new ArgumentException($"--max-train-time keeps to a latency table, measured at the reference widths only; space {space.Name} searches widths: turn it off with --max-train-time 0");
             }
             if (config.SecondBaseline && MobileNetBaseline.For(space, config) is null)
                 Console.WriteLine("no second baseline: this space has no MBConv op, or MobileNetV2's layout is the uniform baseline itself");

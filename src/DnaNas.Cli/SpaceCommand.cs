@@ -79,25 +79,23 @@ internal static class SpaceCommand
             if (latency is not null) cells.Add(micros is { } m ? $"{m:F1}" : "");
             table.AddRow(cells.ToArray());
         }
-        if (latency is not null && space.SearchesWidths)
-            throw new ArgumentException($"space {space.Name} searches widths, and a latency table times each op at the reference widths only: leave out --latency-table");
         var at = space.At(architecture); // each block at the width the architecture gives it
         // A latency table times stem and head together (one fixed part), so their time goes on a row of its own.
         Row("stem", "fixed", CostModel.Stem(at), null);
         for (int b = 0; b < space.Blocks.Count; b++)
         {
             var candidate = architecture.Blocks[b];
-            Row($"block {b + 1}", Markup.Escape(architecture.BlockText(b)), CostModel.Candidate(at, b, candidate), latency?.Of(b, candidate));
+            Row($"block {b + 1}", Markup.Escape(architecture.BlockText(b)), CostModel.Candidate(at, b, candidate), latency?.Of(at, b, candidate));
         }
         Row("head", "fixed", CostModel.Head(at), null);
-        if (latency is not null) table.AddRow("stem + head", "fixed", "", "", $"{latency.FixedMicros:F1}");
+        if (latency is not null) table.AddRow("stem + head", "fixed", "", "", $"{latency.Fixed(space, at.LastBlockChannels):F1}");
         var total = CostModel.Of(space, architecture);
-        Row("total", "", total, latency?.Of(architecture));
+        Row("total", "", total, latency?.Of(space, architecture));
         Console.WriteLine($"architecture {architecture} in space {space.Name}");
         AnsiConsole.Write(table);
         Console.WriteLine($"total: {total.Params:N0} params, {total.Macs:N0} MACs");
         if (latency is not null)
-            Console.WriteLine($"predicted latency: {latency.Of(architecture):F1} us/image ({latency.Mode.ToString().ToLowerInvariant()}, " +
+            Console.WriteLine($"predicted latency: {latency.Of(space, architecture):F1} us/image ({latency.Mode.ToString().ToLowerInvariant()}, " +
                               $"batch {latency.BatchSize}, {latency.Threads} thread{(latency.Threads == 1 ? "" : "s")}, measured on {latency.Machine})");
         return 0;
     }

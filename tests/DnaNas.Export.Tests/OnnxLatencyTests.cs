@@ -1,5 +1,6 @@
 using DnaNas.Export.Latency;
 using DnaNas.Modules;
+using DnaNas.Randomness;
 using DnaNas.Space;
 using DnaNas.Training.Hardware;
 using Microsoft.ML.OnnxRuntime;
@@ -70,7 +71,7 @@ public class OnnxLatencyTests
             int i = fitNames.IndexOf(a.ToString());
             return i < 0 ? exact : i == 0 ? 3 * exact : exact * (i % 2 == 0 ? 0.995 : 1.005);
         }
-        var check = LatencyPredictor.FitAndCheck(table, fitOn, heldOut, all => all.Select(Measure).ToList());
+        var check = LatencyPredictor.FitAndCheck(space, table, fitOn, heldOut, all => all.Select(Measure).ToList());
         var correction = Assert.IsType<LatencyCorrection>(check.Table.Correction);
         Assert.Equal(6, correction.FittedOn);
         Assert.Equal(0, correction.Intercept);
@@ -84,10 +85,47 @@ public class OnnxLatencyTests
 
         // A runtime with a fixed cost a network pays once: a line (--line) finds it where the burst is absent.
         double WithFixedCost(Architecture a) => 40 + 0.75 * table.Sum(a);
-        var lined = LatencyPredictor.FitAndCheck(table, fitOn, heldOut, all => all.Select(WithFixedCost).ToList(), line: true);
+        var lined = LatencyPredictor.FitAndCheck(space, table, fitOn, heldOut, all => all.Select(WithFixedCost).ToList(), line: true);
         Assert.Equal(40, lined.Table.Correction!.Intercept, 6);
         Assert.Equal(0.75, lined.Table.Correction.Slope, 9);
         Assert.True(lined.HeldOutMedianApe < 1e-6);
+    }
+
+    /// <summary>
+    /// A table filled by the profilers' own walk over layer shapes, with each op's MACs for its time, predicts every
+    /// network's MACs exactly: in a space that searches widths the walk reaches every shape a network has (a block's
+    /// first layer after each width of the block before, the head after each last width), and a network's sum reads
+    /// the entries of its own widths.
+    /// </summary>
+    [Theory]
+    [InlineData("fmnist-mbconv-widths")]
+    [InlineData("fmnist-vit-widths")]
+    [InlineData("fmnist-mbconv")]
+    public void A_table_of_every_width_predicts_each_network_at_its_own_widths(string spaceName)
+    {
+        var space = BuiltinSpaces.Resolve(spaceName);
+        var layers = LatencyProfiler.EveryLayer(space, (op, shape) => op.Family.Cost(op, shape, space.OpSettings).Macs, progress: null);
+        var heads = LatencyProfiler.LastWidths(space).ToDictionary(w => w, w => (double)CostModel.Head(space.AtBlockWidth(space.Blocks.Count - 1, w)).Macs);
+        var table = new LatencyTable
+        {
+            Space = space.Name, Mode = LatencyMode.Inference, BatchSize = 1, Threads = 1, Machine = "test",
+            FixedMicros = CostModel.Stem(space).Macs + heads[space.LastBlockChannels], LayerMicros = layers, HeadMicros = space.SearchesWidths ? heads : null,
+        };
+        table.CheckFor(space);
+        var rng = StableRandom.For(7, 1);
+        int offReference = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            var architecture = space.Sample(rng);
+            Assert.Equal(CostModel.Of(space, architecture).Macs, table.Sum(space, architecture));
+            if (Enumerable.Range(0, space.Blocks.Count).Any(b => architecture.Width(b, space) != space.Blocks[b].Channels)) offReference++;
+        }
+        Assert.Equal(space.SearchesWidths, offReference > 100);
+        if (space.SearchesWidths)
+        {
+            var ex = Assert.Throws<SpaceException>(() => (table with { HeadMicros = null }).CheckFor(space));
+            Assert.Contains("times the reference widths only", ex.Message);
+        }
     }
 
     [Fact]

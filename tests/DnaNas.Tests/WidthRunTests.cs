@@ -26,7 +26,7 @@ public class WidthRunTests
     }
 
     [Fact]
-    public void Dna_rates_every_width_of_every_block_and_searches_ops_depth_and_widths_together()
+    public void Dna_rates_every_width_of_every_block_and_searches_ops_depth_and_widths_together_under_a_latency_limit()
     {
         string folder = DnaRunCliTests.TempFolder("widths");
         string spacePath = folder + "-space.json";
@@ -34,9 +34,10 @@ public class WidthRunTests
         {
             File.WriteAllText(spacePath, SpaceFile.ToJson(SmallWidthSpace()));
             var (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--space", spacePath, "--dataset", "digits",
-                "--budget-params", "200000", "--jobs", "1", "--out", folder]);
+                "--budget-params", "200000", "--jobs", "1", "--max-train-time", "1", "--out", folder]);
             Assert.True(code == 0, err);
-            var layout = DnaRun.Open(folder).Layout;
+            var run = DnaRun.Open(folder);
+            var layout = run.Layout;
             var space = layout.ReadSpace();
             Assert.True(space.SearchesWidths);
             var best = layout.ReadSearch().Best;
@@ -59,9 +60,33 @@ public class WidthRunTests
             Assert.Equal(cost.Params, best.Params);
             Assert.Equal(cost.Macs, best.Macs);
             Assert.InRange(best.Params, 1, 200_000);
+            // The search kept to the baseline's training time by a table that times every width: exactly, so its answer is
+            // the best-rated network of the unlimited ranking that keeps to the limit.
+            var outcome = layout.ReadSearch();
+            var latency = LatencyTable.FromJson(File.ReadAllText(layout.LatencyPath), layout.LatencyPath);
+            Assert.True(latency.SearchesWidths);
+            double Micros(string a) => latency.Of(space, Architecture.Parse(a, space));
+            Assert.Equal(latency.Of(space, UniformBaseline.For(space, run.Config)), outcome.MaxMicros!.Value, 6);
+            Assert.Equal(Micros(best.Architecture), best.Micros!.Value, 6);
+            var unlimited = DnaSearch.Run(space, layout.RatingsPath, CostKind.Params, 200_000, 3000).Top;
+            Assert.Equal(unlimited.First(a => Micros(a.Architecture) <= outcome.MaxMicros).Architecture, best.Architecture);
+            // A tighter limit that the unlimited best breaks, through dna search: the first of the ranking within it.
+            double tighter = Math.Min(Micros(unlimited[0].Architecture) * 0.999, unlimited.Take(50).Select(a => Micros(a.Architecture)).Order().ElementAt(25));
+            var expected = unlimited.First(a => Micros(a.Architecture) <= tighter);
+            Assert.NotEqual(unlimited[0].Architecture, expected.Architecture);
+            var (limitedCode, limitedOutput, limitedErr) = CliTests.Dna("search", folder, "--budget-params", "200000",
+                "--max-latency", tighter.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--latency-table", layout.LatencyPath);
+            Assert.True(limitedCode == 0, limitedErr);
+            var limited = DnaSearch.Run(space, layout.RatingsPath, CostKind.Params, 200_000, 1, new LatencyLimit(latency, tighter)).Best;
+            Assert.Equal(expected.Architecture, limited.Architecture);
+            Assert.Contains($"1. {expected.Architecture} ", limitedOutput);
+            var (spaceCode, spaceOutput, spaceErr) = CliTests.Dna("space", "--space", spacePath, "--arch", best.Architecture, "--latency-table", layout.LatencyPath);
+            Assert.True(spaceCode == 0, spaceErr);
+            Assert.Contains($"predicted latency: {latency.Of(space, architecture):F1} us/image", spaceOutput);
+
             // Widths only add choices: the best over them is at least as good as the best at the reference widths.
             var referenceOnly = DnaSearch.Run(space with { Blocks = space.Blocks.Select(b => b with { Widths = [] }).ToArray() }, layout.RatingsPath, CostKind.Params, 200_000, 1);
-            Assert.True(best.Rating <= referenceOnly.Best.Rating + 1e-12, $"{best.Architecture} {best.Rating} vs {referenceOnly.Best.Architecture} {referenceOnly.Best.Rating}");
+            Assert.True(unlimited[0].Rating <= referenceOnly.Best.Rating + 1e-12, $"{unlimited[0].Architecture} {unlimited[0].Rating} vs {referenceOnly.Best.Architecture} {referenceOnly.Best.Rating}");
             string widths = string.Join(", ", Enumerable.Range(0, space.Blocks.Count).Select(b => architecture.Width(b, space)));
             Assert.Contains($"Widths searched: block widths {widths} against the reference (the baseline's and the teacher's) 24, 40, 64, 96", File.ReadAllText(layout.SummaryPath));
             var retrained = new TrainRun(layout.RetrainFolder).ReadResult()!;
@@ -74,7 +99,7 @@ public class WidthRunTests
             var tight = DnaSearch.Run(space, layout.RatingsPath, CostKind.Params, 120_000, 1).Best;
             Assert.Contains(tight.Architecture, searchOutput);
             Assert.InRange(tight.Params, 1, 120_000);
-            Assert.True(tight.Rating >= best.Rating);
+            Assert.True(tight.Rating >= unlimited[0].Rating);
         }
         finally
         {

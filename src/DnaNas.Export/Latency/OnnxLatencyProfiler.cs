@@ -32,31 +32,37 @@ public static class OnnxLatencyProfiler
         }
         for (int b = 0; b < space.Blocks.Count; b++)
             for (int l = 0; l < space.Blocks[b].Layers; l++)
-            {
-                var shape = space.Layer(b, l);
-                Identity(shape.InChannels, shape.InSize);
-                foreach (var op in space.Ops.Where(o => !o.IsSkip))
+                foreach (var shape in LatencyProfiler.Shapes(space, b, l))
                 {
-                    if (models.ContainsKey(Key(op, shape))) continue;
-                    using var layer = OpModules.Build(op, shape, space.OpSettings);
-                    models[Key(op, shape)] = (LayerModel(layer, space, op, shape), [batchSize, shape.InChannels, shape.InSize, shape.InSize]);
+                    Identity(shape.InChannels, shape.InSize);
+                    foreach (var op in space.Ops.Where(o => !o.IsSkip))
+                    {
+                        if (models.ContainsKey(Key(op, shape))) continue;
+                        using var layer = OpModules.Build(op, shape, space.OpSettings);
+                        models[Key(op, shape)] = (LayerModel(layer, space, op, shape), [batchSize, shape.InChannels, shape.InSize, shape.InSize]);
+                    }
                 }
-            }
         var last = space.Layer(space.Blocks.Count - 1, 0);
         using (var stemModule = new Stem(space)) models["stem"] = (StemModel(stemModule, space), [batchSize, space.InputChannels, space.InputSize, space.InputSize]);
-        using (var headModule = new Head(space)) models["head"] = (HeadModel(headModule, space), [batchSize, space.LastBlockChannels, last.OutSize, last.OutSize]);
-        string headInput = Identity(space.LastBlockChannels, last.OutSize);
+        foreach (int width in LatencyProfiler.LastWidths(space))
+        {
+            var at = space.AtBlockWidth(space.Blocks.Count - 1, width);
+            using var headModule = new Head(at);
+            models[$"head {width}"] = (HeadModel(headModule, at), [batchSize, width, last.OutSize, last.OutSize]);
+            Identity(width, last.OutSize);
+        }
 
         var us = TimeInPasses(models, settings, progress);
         var layers = LatencyProfiler.EveryLayer(space, (op, shape) => Math.Max(0, us[Key(op, shape)] - us[Identity(shape.InChannels, shape.InSize)]), progress);
-        double stem = us["stem"], head = us["head"] - us[headInput];
+        var heads = LatencyProfiler.LastWidths(space).ToDictionary(w => w, w => Math.Max(0, us[$"head {w}"] - us[Identity(w, last.OutSize)]));
+        double stem = us["stem"];
         // The stem keeps the call's cost: a network pays it once.
         var environment = RunEnvironment.Capture();
         return new LatencyTable
         {
             Space = space.Name, Mode = LatencyMode.Inference, Runtime = LatencyRuntime.OnnxRuntime, BatchSize = batchSize, Threads = settings.Threads,
             Machine = $"{environment.Cpu}, {environment.LogicalCores} logical cores", Fingerprint = MachineFingerprint.Current,
-            FixedMicros = stem + Math.Max(0, head), LayerMicros = layers, TimingRounds = settings.Rounds, RoundMilliseconds = settings.RoundSeconds * 1000,
+            FixedMicros = stem + heads[space.LastBlockChannels], LayerMicros = layers, HeadMicros = space.SearchesWidths ? heads : null, TimingRounds = settings.Rounds, RoundMilliseconds = settings.RoundSeconds * 1000,
         };
     }
 

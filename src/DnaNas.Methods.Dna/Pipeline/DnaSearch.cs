@@ -20,7 +20,7 @@ public sealed record LatencyLimit(LatencyTable Table, double MaxMicros, double? 
     public static LatencyLimit RelativeToBaseline(LatencyTable table, SearchSpace space, CostKind kind, long budget, double ratio)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratio);
-        double baseline = table.Of(UniformBaseline.For(space, kind, budget));
+        double baseline = table.Of(space, UniformBaseline.For(space, kind, budget));
         return new LatencyLimit(table, ratio * baseline, baseline);
     }
 
@@ -39,12 +39,7 @@ public static class DnaSearch
             throw new TrainingException($"{ratingsPath} does not exist: rate the blocks first (dna run)");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var store = new RatingStore(ratingsPath);
-        if (space.SearchesWidths)
-        {
-            if (latency is not null)
-                throw new TrainingException($"space {space.Name} searches widths, and a latency table times each op at the reference widths only: drop --max-latency and --max-train-time");
-            return RunWithWidths(space, store, kind, budget, topK, clock);
-        }
+        if (space.SearchesWidths) return RunWithWidths(space, store, kind, budget, topK, latency, clock);
         var blocks = AllRatings(space, store);
         var options = blocks.Select(rows => (IReadOnlyList<BlockOption>)rows.Select((r, i) => new BlockOption(i, r.ScaledMae, r.Params, r.Macs)).ToArray()).ToArray();
         var fixedCost = CostModel.Stem(space) + CostModel.Head(space);
@@ -87,18 +82,21 @@ public static class DnaSearch
 
     /// <summary>
     /// The same over ops, depth and widths (<see cref="WidthSearch"/>): each block's candidates at each width with
-    /// their ratings, and their costs after each width of the block before.
+    /// their ratings, and their costs (and predicted times) after each width of the block before.
     /// </summary>
-    private static SearchOutcome RunWithWidths(SearchSpace space, RatingStore store, CostKind kind, long budget, int topK, System.Diagnostics.Stopwatch clock)
+    private static SearchOutcome RunWithWidths(SearchSpace space, RatingStore store, CostKind kind, long budget, int topK, LatencyLimit? latency,
+        System.Diagnostics.Stopwatch clock)
     {
         var names = new List<string[][]>(); // [block][width][option]: the candidate's string
         var blocks = new List<IReadOnlyList<IReadOnlyList<WidthOption>>>();
+        var micros = new List<double[][][]>(); // [block][width][previous width][option]: predicted us/image, with a latency limit
         for (int b = 0; b < space.Blocks.Count; b++)
         {
             var spec = space.Blocks[b];
             var before = b == 0 ? [spec.Channels] : space.Blocks[b - 1].WidthChoices;
             var atWidths = new List<IReadOnlyList<WidthOption>>();
             var namesAt = new List<string[]>();
+            var microsAt = new List<double[][]>();
             foreach (var cell in BlockCell.Of(space, b))
             {
                 var rows = store.Block(b, cell.StoredWidth);
@@ -112,24 +110,35 @@ public static class DnaSearch
                     return new WidthOption(i, r.ScaledMae, costs.Select(c => c.Params).ToArray(), costs.Select(c => c.Macs).ToArray());
                 }).ToArray());
                 namesAt.Add(rows.Select(r => r.Candidate).ToArray());
+                if (latency is not null)
+                    microsAt.Add(spaces.Select(s => rows.Select(r => latency.Table.Of(s, b, Candidate.Parse(r.Candidate))).ToArray()).ToArray());
             }
             blocks.Add(atWidths);
             names.Add(namesAt.ToArray());
+            micros.Add(microsAt.ToArray());
         }
         var last = space.Blocks.Count - 1;
         var heads = space.Blocks[last].WidthChoices.Select(w => CostModel.Head(space.AtBlockWidth(last, w))).ToArray();
         var stem = CostModel.Stem(space);
         var problem = new WidthProblem(blocks, stem.Params, stem.Macs, heads.Select(h => h.Params).ToArray(), heads.Select(h => h.Macs).ToArray());
         var limit = new Budget(kind, budget);
+        // A network's predicted time: stem and head after its last width, and each block's option after the width before it.
+        var fixedMicros = latency is null ? null : space.Blocks[last].WidthChoices.Select(w => latency.Table.Fixed(space, w)).ToArray();
+        double Micros(IReadOnlyList<int> widths, IReadOnlyList<int> candidates) => latency!.Table.Predict(
+            fixedMicros![widths[^1]] + candidates.Select((c, b) => micros[b][widths[b]][b == 0 ? 0 : widths[b - 1]][c]).Sum());
         IReadOnlyList<WidthRankedArchitecture> ranked;
-        try { ranked = WidthSearch.TopK(problem, limit, topK); }
+        try { ranked = WidthSearch.TopK(problem, limit, topK, latency is null ? null : (w, c) => Micros(w, c) <= latency.MaxMicros); }
         catch (InfeasibleBudgetException e) { throw new TrainingException(e.Message); }
+        catch (SecondLimitTooTightException e) { throw new TrainingException(e.Message); }
+        if (ranked.Count == 0)
+            throw new TrainingException($"no architecture under {limit} keeps within {latency}: raise the latency limit or the budget");
         var top = ranked.Select(r =>
         {
             var architecture = Architecture.Parse(string.Join('/', r.Candidates.Select((c, b) => names[b][r.Widths[b]][c])), space)
                 .WithWidths(space, r.Widths.Select((w, b) => space.Blocks[b].WidthChoices[w]).ToArray());
-            return new SearchedArchitecture(architecture.ToString(), r.Rating, r.Params, r.Macs);
+            return new SearchedArchitecture(architecture.ToString(), r.Rating, r.Params, r.Macs, latency is null ? null : Micros(r.Widths, r.Candidates));
         }).ToArray();
-        return new SearchOutcome(limit.ToString(), top[0], top, clock.Elapsed.TotalSeconds);
+        string described = latency is null ? limit.ToString() : $"{limit} and {latency}";
+        return new SearchOutcome(described, top[0], top, clock.Elapsed.TotalSeconds, latency?.MaxMicros, latency?.BaselineMicros);
     }
 }

@@ -55,21 +55,22 @@ public static class LatencyPredictor
         return (drawn.Take(fit).ToList(), drawn.Skip(fit).ToList());
     }
 
+    /// <param name="space">The space the networks and the table are of (its widths, where it searches them).</param>
     /// <param name="measure">
     /// Microseconds per image of networks timed whole, as the table's layers were; handed the fitting and the held-out
     /// networks together, so a runtime timed in passes spreads a burst of other work over all of them.
     /// </param>
     /// <param name="line">Fit a least-squares line (<see cref="LatencyCorrection.Fit"/>) instead of a scale (<see cref="LatencyCorrection.FitScale"/>).</param>
-    public static PredictorCheck FitAndCheck(LatencyTable table, IReadOnlyList<Architecture> fitOn, IReadOnlyList<Architecture> heldOut,
+    public static PredictorCheck FitAndCheck(SearchSpace space, LatencyTable table, IReadOnlyList<Architecture> fitOn, IReadOnlyList<Architecture> heldOut,
         Func<IReadOnlyList<Architecture>, IReadOnlyList<double>> measure, bool line = false)
     {
         var raw = table with { Correction = null };
         var measured = measure(fitOn.Concat(heldOut).ToList());
         if (measured.Count != fitOn.Count + heldOut.Count) throw new InvalidOperationException($"{measured.Count} times for {fitOn.Count + heldOut.Count} networks");
-        var sums = fitOn.Select(raw.Sum).ToList();
+        var sums = fitOn.Select(a => raw.Sum(space, a)).ToList();
         var times = measured.Take(fitOn.Count).ToList();
         var corrected = raw with { Correction = line ? LatencyCorrection.Fit(sums, times) : LatencyCorrection.FitScale(sums, times) };
-        NetworkTiming Timing(Architecture a, double us) => new(a.ToString(), raw.Sum(a), corrected.Predict(raw.Sum(a)), us);
+        NetworkTiming Timing(Architecture a, double us) => new(a.ToString(), raw.Sum(space, a), corrected.Predict(raw.Sum(space, a)), us);
         return new PredictorCheck(corrected, fitOn.Select((a, i) => Timing(a, measured[i])).ToList(),
             heldOut.Select((a, i) => Timing(a, measured[fitOn.Count + i])).ToList());
     }

@@ -26,22 +26,39 @@ public static class LatencyProfiler
             return Time(layer, [batchSize, shape.InChannels, shape.InSize, shape.InSize], mode, repeats, inputNeedsGrad: true);
         }, progress);
         using var stem = new Stem(space);
-        using var head = new Head(space);
         var last = space.Layer(space.Blocks.Count - 1, 0);
-        double fixedMicros = Time(stem, [batchSize, space.InputChannels, space.InputSize, space.InputSize], mode, repeats, inputNeedsGrad: false)
-                             + Time(head, [batchSize, space.LastBlockChannels, last.OutSize, last.OutSize], mode, repeats, inputNeedsGrad: true);
+        double stemMicros = Time(stem, [batchSize, space.InputChannels, space.InputSize, space.InputSize], mode, repeats, inputNeedsGrad: false);
+        var heads = LastWidths(space).ToDictionary(w => w, w =>
+        {
+            using var head = new Head(space.AtBlockWidth(space.Blocks.Count - 1, w));
+            return Time(head, [batchSize, w, last.OutSize, last.OutSize], mode, repeats, inputNeedsGrad: true);
+        });
         var environment = RunEnvironment.Capture();
         return new LatencyTable
         {
             Space = space.Name, Mode = mode, BatchSize = batchSize, Threads = environment.TorchThreads,
             Machine = $"{environment.Cpu}, {environment.LogicalCores} logical cores", Fingerprint = MachineFingerprint.Current,
-            FixedMicros = fixedMicros, LayerMicros = layers,
+            FixedMicros = stemMicros + heads[space.LastBlockChannels], LayerMicros = layers, HeadMicros = space.SearchesWidths ? heads : null,
         };
     }
 
+    /// <summary>The widths the last block can have, each a head to time: the reference one alone in a fixed-width space.</summary>
+    public static IReadOnlyList<int> LastWidths(SearchSpace space) => space.Blocks[^1].WidthChoices;
+
     /// <summary>
-    /// A table's layer times, [block][layer] op name to microseconds per image: <paramref name="time"/> for every op
-    /// (skip aside) at every layer position of the space, one progress line a position.
+    /// The shapes a layer position can have: one in a fixed-width space; in a space that searches widths, one per
+    /// width of its block, and for a block's first layer, per width of the block before it too.
+    /// </summary>
+    public static IReadOnlyList<LayerShape> Shapes(SearchSpace space, int block, int layer)
+    {
+        if (!space.SearchesWidths) return [space.Layer(block, layer)];
+        var before = block == 0 ? [space.Blocks[0].Channels] : space.Blocks[block - 1].WidthChoices;
+        return space.Blocks[block].WidthChoices.SelectMany(w => before.Select(p => space.AtBlockWidth(block, w, p).Layer(block, layer))).Distinct().ToList();
+    }
+
+    /// <summary>
+    /// A table's layer times, [block][layer] key (<see cref="LatencyTable.Key"/>) to microseconds per image:
+    /// <paramref name="time"/> for every op (skip aside) at every shape of every layer position, one progress line a position.
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<IReadOnlyDictionary<string, double>>> EveryLayer(SearchSpace space, Func<Op, LayerShape, double> time,
         IProgress<string>? progress)
@@ -52,10 +69,13 @@ public static class LatencyProfiler
             var positions = new List<IReadOnlyDictionary<string, double>>();
             for (int l = 0; l < space.Blocks[b].Layers; l++)
             {
-                var shape = space.Layer(b, l);
-                var times = space.Ops.Where(o => !o.IsSkip).ToDictionary(op => op.ToString(), op => time(op, shape));
+                var times = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var shape in Shapes(space, b, l))
+                    foreach (var op in space.Ops.Where(o => !o.IsSkip))
+                        times[LatencyTable.Key(op, shape, space.SearchesWidths)] = time(op, shape);
                 positions.Add(times);
-                progress?.Report($"block {b + 1} layer {l + 1}: " + string.Join(", ", times.Select(t => $"{t.Key} {t.Value:F1}")) + " us/image");
+                progress?.Report($"block {b + 1} layer {l + 1}: " + string.Join(", ", times.Take(12).Select(t => $"{t.Key} {t.Value:F1}")) +
+                                 (times.Count > 12 ? $" and {times.Count - 12} more" : "") + " us/image");
             }
             layers.Add(positions);
         }
