@@ -95,7 +95,6 @@ public sealed record LatencyTable
     /// <summary>The same in <paramref name="space"/>, at the architecture's widths: each layer at its channels, the head at the last block's width.</summary>
     public double Sum(SearchSpace space, Architecture architecture)
     {
-        if (!SearchesWidths) return Sum(architecture);
         var at = space.At(architecture);
         return Fixed(space, at.LastBlockChannels) + architecture.Blocks.Select((candidate, b) => Of(at, b, candidate)).Sum();
     }

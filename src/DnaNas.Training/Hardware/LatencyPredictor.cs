@@ -70,7 +70,11 @@ public static class LatencyPredictor
         var sums = fitOn.Select(a => raw.Sum(space, a)).ToList();
         var times = measured.Take(fitOn.Count).ToList();
         var corrected = raw with { Correction = line ? LatencyCorrection.Fit(sums, times) : LatencyCorrection.FitScale(sums, times) };
-        NetworkTiming Timing(Architecture a, double us) => new(a.ToString(), raw.Sum(space, a), corrected.Predict(raw.Sum(space, a)), us);
+        NetworkTiming Timing(Architecture a, double us)
+        {
+            double sum = raw.Sum(space, a);
+            return new(a.ToString(), sum, corrected.Predict(sum), us);
+        }
         return new PredictorCheck(corrected, fitOn.Select((a, i) => Timing(a, measured[i])).ToList(),
             heldOut.Select((a, i) => Timing(a, measured[fitOn.Count + i])).ToList());
     }
