@@ -109,7 +109,6 @@ internal static class RunCommand
                     if (config.TeacherRun is not null) throw new ArgumentException("--supervision self has no teacher; leave out --teacher");
                     if (generationCount > 1) throw new ArgumentException("--generations grows teachers; --supervision self has none");
                     if (soft > 0) throw new ArgumentException("--soft-targets needs a teacher; --supervision self has none");
-                    if (budgetSeconds is not null) throw new ArgumentException("--time-budget forecasts DNA's teacher stages; run --supervision self without it");
                     config = config with { SelfSupervision = new SelfSupervisedRecipe() };
                     break;
                 case var other: throw new ArgumentException($"--supervision must be teacher or self, got \"{other}\"");

@@ -83,6 +83,26 @@ public class TimeBudgetTests
     }
 
     [Fact]
+    public void A_self_supervised_plan_forecasts_the_stages_a_DNA_plus_plus_run_has_and_more_paths_a_step_buy_fewer_steps()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var self = Quick with { SelfSupervision = new SelfSupervisedRecipe() };
+        var (config, scale, forecast) = TimePlanner.Fit(self, space, FashionMnist, 45 * 60, Baseline, null);
+        // Every stage the run times apart, the report's own time counted in Other: no teacher, features or rating stage to wait for.
+        var stages = DnaRun.SelfSupervisedStages.Select(s => s.Name).Where(n => n != ReportStage.StageName).Append("Other");
+        Assert.Equal(stages.Order(), forecast.Keys.Order());
+        Assert.InRange(forecast.Values.Sum(), 0.98 * 45 * 60, 45 * 60);
+        Assert.Equal(self.SelfSupervision, config.SelfSupervision);
+        // Run one after another, the baseline is a stage of its own; side by side it trains in Retrain.
+        Assert.True(forecast["Baseline"] > 0);
+        Assert.Equal(0, TimePlanner.Forecast(config, space, FashionMnist, Baseline, null, parallel: 2)["Baseline"]);
+
+        // Each path is a forward and backward pass of the block per view: four cost more block steps than two.
+        var (_, fourPaths, _) = TimePlanner.Fit(self with { SelfSupervision = new SelfSupervisedRecipe { Paths = 4 } }, space, FashionMnist, 45 * 60, Baseline, null);
+        Assert.True(fourPaths < scale, $"scales {scale} (2 paths) and {fourPaths} (4 paths)");
+    }
+
+    [Fact]
     public void A_budget_too_short_for_the_least_plan_is_a_one_line_error_naming_the_least()
     {
         var e = Assert.Throws<ArgumentException>(() => TimePlanner.Fit(Quick, BuiltinSpaces.FmnistMbconv, FashionMnist, 30, Baseline, null));

@@ -29,6 +29,15 @@ public static class TimePlanner
     public const double RatingCost = 2.21;
     /// <summary>Timing the latency table (every op at every layer position), per op, repeat and image, in probe training-images.</summary>
     public const double LatencyCost = 1.44;
+    /// <summary>
+    /// DNA++: one block step per path and view (online forward and backward, target forward, the fixed front),
+    /// per training image and path, in probe training-images of the baseline network. Fitted on the quick preset's
+    /// DNA++ run at 1 thread beside a 1-thread ground-truth training, on a 2-core Intel Xeon with AMX, against its own
+    /// probe there (reports/dnapp-quick): its blocks trained for 3,065 s, per the block checkpoints' times.
+    /// </summary>
+    public const double SelfBlockCost = 4.00;
+    /// <summary>DNA++: rating one candidate or one ensemble path on one image, as <see cref="RatingCost"/>; fitted on the same run's 388 s of rating.</summary>
+    public const double SelfRatingCost = 1.68;
     /// <summary>Starting job processes, loading the data in them, writing the report: seconds, whatever the scale.</summary>
     public const double FixedSeconds = 5;
 
@@ -112,6 +121,21 @@ public static class TimePlanner
         // The latency table (SearchStage) times each op at every position over its warm-ups and repeats.
         double latency = config.MaxTrainTimeRatio is null ? 0
             : (space.Ops.Count(o => !o.IsSkip) * (LatencyProfiler.DefaultRepeats + LatencyProfiler.WarmupRepeats) * config.RetrainRecipe.BatchSize) * baseline.TrainSeconds * LatencyCost;
+        if (config.SelfSupervision is { } self)
+        {
+            // DNA++ has no teacher (the baseline is a training of its own) and no feature cache: its one block stage
+            // trains and rates each block in turn.
+            double training = self.Paths * config.BlockRecipe.Epochs * features * baseline.TrainSeconds * SelfBlockCost;
+            double rated = (candidates + self.RatingPaths * space.Blocks.Count) * (rating + calibration) * baseline.InferSeconds / layers * SelfRatingCost;
+            return new Dictionary<string, double>
+            {
+                ["Other"] = FixedSeconds,
+                [BlockStage.StageName] = training + rated,
+                ["Search"] = latency,
+                ["Retrain"] = together ? searched + baselines : searched,
+                ["Baseline"] = together ? 0 : baselines,
+            };
+        }
         return new Dictionary<string, double>
         {
             ["Other"] = FixedSeconds,
