@@ -82,8 +82,6 @@ internal static class RunCommand
             double? budgetSeconds = p.GetValue(timeBudget) is { } budgetText ? TimePlan.ParseDuration(budgetText) : null;
             if (ProgressiveConfig.Problem(generationCount, p.GetValue(depthMultiplier)) is { } problem)
                 throw new ArgumentException(problem);
-            if (generationCount > 1 && budgetSeconds is not null)
-                throw new ArgumentException("--time-budget plans one generation of DNA; run --generations without it");
             var (config, space, data) = choice.Configure(p, folder);
             if (p.GetValue(teacher) is { } given)
             {
@@ -131,7 +129,7 @@ internal static class RunCommand
             {
                 if (p.GetValue(maxTrainTime) is null) config = config with { MaxTrainTimeRatio = 1.0 };
                 (config, plan) = TimePlanner.PlanRun(layout, config, space, new RunSizes(data.Train.Count, data.Validation.Count, data.Test.Count),
-                    seconds, p.GetValue(resume), parallel);
+                    seconds, p.GetValue(resume), parallel, generationCount, p.GetValue(depthMultiplier));
                 Console.WriteLine($"time plan for {plan.BudgetSeconds / 60:0.#} min on this machine ({plan.Cpu}, {plan.Threads} threads): {plan.Scale:0.00}x the preset's steps, " +
                                   $"{config.RetrainRecipe.Epochs} epochs on {Math.Min(config.Data.MaxTrain ?? int.MaxValue, data.Train.Count):N0} training images, {config.BlockRecipe.Epochs} block epochs on " +
                                   $"{config.FeatureImages:N0} feature images, {config.RatingImages:N0} rating images; forecast {plan.PlannedSeconds / 60:F1} min");
@@ -146,7 +144,7 @@ internal static class RunCommand
             if (generationCount > 1)
             {
                 RunGenerations(new ProgressiveConfig { Dna = config, Generations = generationCount, DepthMultiplier = p.GetValue(depthMultiplier) },
-                    folder, p.GetValue(resume), parallel, data, p.GetValue(preset)!);
+                    folder, p.GetValue(resume), parallel, config.Data == loadedRequest ? data : null, p.GetValue(preset)!, plan);
                 return 0;
             }
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
@@ -165,7 +163,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static void RunGenerations(ProgressiveConfig config, string folder, bool resume, int parallel, DatasetSplits data, string preset)
+    private static void RunGenerations(ProgressiveConfig config, string folder, bool resume, int parallel, DatasetSplits? data, string preset, TimePlan? plan)
     {
         var run = new ProgressiveRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
         Console.WriteLine($"DNA+ run in {folder}: {config.Generations} generations, preset {preset}, budget {new Budget(config.Dna.BudgetKind, config.Dna.Budget)}, seed {config.Dna.Seed}");
@@ -175,6 +173,8 @@ internal static class RunCommand
         var search = last.ReadSearch();
         Console.WriteLine($"searched (generation {config.Generations}): {search.Best.Architecture} ({search.Best.Params:N0} params)");
         foreach (var warning in DnaReport.MajorityWarnings(last)) Console.WriteLine(warning);
+        if (plan is not null)
+            Console.WriteLine($"time: planned {plan.PlannedSeconds / 60:F1} min of the {plan.BudgetSeconds / 60:0.#} min budget, took {TimeBudgetReport.ActualSeconds(plan, run.Layout.ReadState()) / 60:F1} min");
     }
 }
 

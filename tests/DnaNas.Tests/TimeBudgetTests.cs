@@ -103,6 +103,29 @@ public class TimeBudgetTests
     }
 
     [Fact]
+    public void A_DNA_plus_plan_forecasts_every_generation_and_a_second_generation_leaves_fewer_steps_in_the_same_budget()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var (oneConfig, one, _) = TimePlanner.Fit(Quick, space, FashionMnist, 45 * 60, Baseline, null);
+        var (config, two, forecast) = TimePlanner.Fit(Quick, space, FashionMnist, 45 * 60, Baseline, null, generations: 2, depthMultiplier: 1.5);
+        // Every stage the DNA+ run times apart, its report counted in Other.
+        var stages = new ProgressiveRun(Path.GetTempPath(), new ProgressiveConfig { Dna = config, Generations = 2 }).Stages
+            .Select(s => s.Name).Where(n => n != ReportStage.StageName).Append("Other");
+        Assert.Equal(stages.Order(), forecast.Keys.Order());
+        Assert.InRange(forecast.Values.Sum(), 0.98 * 45 * 60, 45 * 60);
+        Assert.True(two < one, $"scales {one} (1 generation) and {two} (2)");
+        // Generation 1 trains its teacher, the baseline, and the searched network; generation 2 only its searched
+        // network, its teacher being a stage of its own.
+        Assert.True(forecast["Generation 2"] < forecast["Generation 1"]);
+        // A deeper teacher takes longer to train.
+        var deeper = TimePlanner.ForecastGenerations(config, 2, 2.0, space, FashionMnist, Baseline, null, parallel: 1);
+        Assert.True(deeper["Scaled teacher 2"] > forecast["Scaled teacher 2"]);
+        // One generation is DNA's own plan.
+        Assert.Equal(TimePlanner.Forecast(oneConfig, space, FashionMnist, Baseline, null, 1).Values.Sum(),
+            TimePlanner.ForecastGenerations(oneConfig, 1, 1.5, space, FashionMnist, Baseline, null, 1).Values.Sum(), 6);
+    }
+
+    [Fact]
     public void A_budget_too_short_for_the_least_plan_is_a_one_line_error_naming_the_least()
     {
         var e = Assert.Throws<ArgumentException>(() => TimePlanner.Fit(Quick, BuiltinSpaces.FmnistMbconv, FashionMnist, 30, Baseline, null));

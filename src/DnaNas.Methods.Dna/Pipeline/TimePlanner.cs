@@ -96,13 +96,8 @@ public static class TimePlanner
     public static IReadOnlyDictionary<string, double> Forecast(DnaConfig config, SearchSpace space, RunSizes sizes,
         NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel)
     {
-        int train = config.Data.MaxTrain is { } max ? Math.Min(max, sizes.Train) : sizes.Train;
-        double Training(NetworkThroughput t, TrainRecipe r)
-        {
-            bool both = r.TrainOnValidation;
-            double epoch = (train + (both ? sizes.Validation : 0)) * t.TrainSeconds * TrainingOverhead + (both ? 0 : sizes.Validation * t.InferSeconds);
-            return r.Epochs * epoch + sizes.Test * t.InferSeconds;
-        }
+        int train = TrainImages(config, sizes);
+        double Training(NetworkThroughput t, TrainRecipe r) => TrainingSeconds(t, r, train, sizes);
         double baselineTraining = Training(baseline, config.RetrainRecipe);
         // A teacher of another architecture (a study's variant) is timed as the baseline: the probe knows only that one.
         double teacher = config.TeacherRun is not null ? 0
@@ -112,8 +107,7 @@ public static class TimePlanner
         double candidates = Enumerable.Range(0, space.Blocks.Count).Sum(b => (double)space.CandidateCount(b));
         int layers = space.Blocks.Sum(b => b.Layers);
         int calibration = config.CalibrationBatches * config.CalibrationBatchSize;
-        // Unlimited, the searched network may train slower than the baseline it is compared with (7x7 ops).
-        double searchedRatio = config.MaxTrainTimeRatio ?? 1.2;
+        double searchedRatio = config.MaxTrainTimeRatio ?? UnlimitedSearchedRatio;
         double searched = searchedRatio * baselineTraining;
         double baselines = (config.TeacherIsBaseline ? 0 : baselineTraining) + (secondBaseline is { } s ? Training(s, config.RetrainRecipe) : 0);
         // Side by side, each job has a core where the probe had them all: about the same wall time as one after another.
@@ -150,14 +144,60 @@ public static class TimePlanner
     }
 
     /// <summary>
+    /// Seconds of each stage of a DNA+ run (<see cref="ProgressiveRun"/>) of <paramref name="generations"/> generations
+    /// with <paramref name="config"/>, plus "Other": generation 1 is a DNA run; each later generation trains its
+    /// scaled teacher, the previous searched network <paramref name="depthMultiplier"/> times deeper, so timed as that
+    /// network's training that many times over, and then runs DNA with it: its features pass the deeper teacher, and
+    /// it retrains only its searched network, the baselines being generation 1's.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> ForecastGenerations(DnaConfig config, int generations, double depthMultiplier, SearchSpace space, RunSizes sizes,
+        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(generations, 1);
+        var first = Forecast(config, space, sizes, baseline, secondBaseline, parallel);
+        var stages = new Dictionary<string, double> { ["Other"] = generations * FixedSeconds, [new GenerationStage(1).Name] = first.Values.Sum() - FixedSeconds };
+        // One job: a later generation's Retrain stage has only the searched network to train.
+        var later = Forecast(config with { TeacherRun = "the scaled teacher" }, space, sizes, baseline, null, parallel: 1);
+        double searched = (config.MaxTrainTimeRatio ?? UnlimitedSearchedRatio) * TrainingSeconds(baseline, TeacherStage.TeacherRecipe(config), TrainImages(config, sizes), sizes);
+        for (int g = 2; g <= generations; g++)
+        {
+            stages[new ScaledTeacherStage(g).Name] = depthMultiplier * searched;
+            stages[new GenerationStage(g).Name] = depthMultiplier * later["Features"] + later["Blocks"] + later["Rating"] + later["Search"] + later["Retrain"];
+        }
+        return stages;
+    }
+
+    /// <summary>A run's forecast: DNA's, or DNA+'s over <paramref name="generations"/> generations.</summary>
+    private static IReadOnlyDictionary<string, double> ForecastRun(DnaConfig config, int generations, double depthMultiplier, SearchSpace space, RunSizes sizes,
+        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel) =>
+        generations == 1 ? Forecast(config, space, sizes, baseline, secondBaseline, parallel)
+            : ForecastGenerations(config, generations, depthMultiplier, space, sizes, baseline, secondBaseline, parallel);
+
+    /// <summary>Unlimited, the searched network may train slower than the baseline it is compared with (7x7 ops).</summary>
+    private const double UnlimitedSearchedRatio = 1.2;
+
+    private static int TrainImages(DnaConfig config, RunSizes sizes) => config.Data.MaxTrain is { } max ? Math.Min(max, sizes.Train) : sizes.Train;
+
+    /// <summary>One training with <paramref name="recipe"/> on <paramref name="train"/> images, its validation passes and its test.</summary>
+    private static double TrainingSeconds(NetworkThroughput t, TrainRecipe recipe, int train, RunSizes sizes)
+    {
+        bool both = recipe.TrainOnValidation;
+        double epoch = (train + (both ? sizes.Validation : 0)) * t.TrainSeconds * TrainingOverhead + (both ? 0 : sizes.Validation * t.InferSeconds);
+        return recipe.Epochs * epoch + sizes.Test * t.InferSeconds;
+    }
+
+    /// <summary>
     /// The largest scale of <paramref name="preset"/> (at most <see cref="MaxScale"/>) whose forecast fits in
     /// <paramref name="seconds"/>; a one-line error when even the least plan does not.
     /// </summary>
     /// <param name="probeSeconds">What the probe took of the budget already, for the error message.</param>
+    /// <param name="generations">DNA+'s generations (<see cref="ForecastGenerations"/>), every one scaled alike; 1 is DNA.</param>
     public static (DnaConfig Config, double Scale, IReadOnlyDictionary<string, double> Forecast) Fit(DnaConfig preset, SearchSpace space, RunSizes sizes,
-        double seconds, NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel = 1, double probeSeconds = 0)
+        double seconds, NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel = 1, double probeSeconds = 0,
+        int generations = 1, double depthMultiplier = ProgressiveConfig.DefaultDepthMultiplier)
     {
-        double Total(double scale) => Forecast(Scaled(preset, sizes, scale), space, sizes, baseline, secondBaseline, parallel).Values.Sum();
+        IReadOnlyDictionary<string, double> Plan(DnaConfig config) => ForecastRun(config, generations, depthMultiplier, space, sizes, baseline, secondBaseline, parallel);
+        double Total(double scale) => Plan(Scaled(preset, sizes, scale)).Values.Sum();
         const double least = 1e-4;
         if (Total(least) > seconds)
             throw new ArgumentException($"--time-budget {(seconds + probeSeconds) / 60:F1} min is too short for this run on this machine: the least plan (one epoch on " +
@@ -171,7 +211,7 @@ public static class TimePlanner
             if (Total(mid) <= seconds) low = mid; else high = mid;
         }
         var config = Scaled(preset, sizes, low);
-        return (config, low, Forecast(config, space, sizes, baseline, secondBaseline, parallel));
+        return (config, low, Plan(config));
     }
 
     /// <summary>
@@ -179,8 +219,9 @@ public static class TimePlanner
     /// its recorded factor, not refitted, so this machine's speed today changes nothing; a flag changed since then
     /// changes the configuration, and the run's fingerprint check refuses it.
     /// </summary>
+    /// <param name="generations">A DNA+ run's generations, planned as one (its folder holds plan.json); 1 is DNA.</param>
     public static (DnaConfig Config, TimePlan Plan) PlanRun(DnaRunLayout layout, DnaConfig preset, SearchSpace space, RunSizes sizes,
-        double budgetSeconds, bool resume, int parallel)
+        double budgetSeconds, bool resume, int parallel, int generations = 1, double depthMultiplier = ProgressiveConfig.DefaultDepthMultiplier)
     {
         if (resume && File.Exists(layout.PlanPath) && File.Exists(layout.StatePath))
         {
@@ -198,7 +239,7 @@ public static class TimePlanner
         var baseline = NetworkThroughput.Measure(space, UniformBaseline.For(space, preset), preset.RetrainRecipe);
         var second = MobileNetBaseline.For(space, preset) is { } mobileNet ? NetworkThroughput.Measure(space, mobileNet, preset.RetrainRecipe) : null;
         double probe = clock.Elapsed.TotalSeconds;
-        var (config, scale, forecast) = Fit(preset, space, sizes, budgetSeconds - startup - probe, baseline, second, parallel, startup + probe);
+        var (config, scale, forecast) = Fit(preset, space, sizes, budgetSeconds - startup - probe, baseline, second, parallel, startup + probe, generations, depthMultiplier);
         var environment = RunEnvironment.Capture();
         var plan = new TimePlan
         {

@@ -14,6 +14,8 @@ public sealed record ProgressiveLayout(string Folder)
     public string StatePath => Path.Combine(Folder, StagedRun.StateFileName);
     public string SummaryPath => Path.Combine(Folder, "summary.md");
     public string PlotsFolder => Path.Combine(Folder, "plots");
+    /// <summary>The time plan of a run started with --time-budget, for all its generations (<see cref="TimePlan"/>).</summary>
+    public string PlanPath => Path.Combine(Folder, "plan.json");
 
     public string GenerationFolder(int generation) => Path.Combine(Folder, $"generation-{generation}");
 

@@ -61,6 +61,7 @@ public sealed class ProgressiveReport(ProgressiveLayout layout)
         Plot(Path.Combine(layout.PlotsFolder, "generations.png"), generations, baseline);
         md.AppendLine("![accuracy per generation](plots/generations.png)");
         md.AppendLine();
+        if (File.Exists(layout.PlanPath)) TimeBudgetReport.Append(md, TimePlan.Read(layout.PlanPath), state);
         ReportParts.AppendStages(md, state);
         AtomicFile.WriteAllText(layout.SummaryPath, md.ToString());
     }
