@@ -126,6 +126,25 @@ public class TimeBudgetTests
     }
 
     [Fact]
+    public void Side_by_side_trainings_are_forecast_from_their_own_probe_as_the_longest_or_their_even_share_of_the_jobs()
+    {
+        var space = BuiltinSpaces.FmnistMbconv;
+        var self = Quick with { SelfSupervision = new SelfSupervisedRecipe() };
+        // One job of two at 0.75x the speed of the probe at all the threads, as on a 2-core Xeon.
+        var jobs = new SideBySide(new NetworkThroughput(Baseline.TrainSeconds / 0.75, Baseline.InferSeconds / 0.75), null);
+        double alone = TimePlanner.Forecast(self, space, FashionMnist, Baseline, null, parallel: 1)["Retrain"];
+        double assumed = TimePlanner.Forecast(self, space, FashionMnist, Baseline, null, parallel: 2)["Retrain"];
+        double measured = TimePlanner.Forecast(self, space, FashionMnist, Baseline, null, parallel: 2, jobs)["Retrain"];
+        // The searched network (held to the baseline's time) and the baseline at once: one training at the job's speed,
+        // where an even share of the threads would make it two.
+        Assert.Equal(2 * alone, assumed, 6);
+        Assert.Equal(alone / 0.75, measured, 6);
+        // Three trainings on two jobs: their even share.
+        double three = TimePlanner.Forecast(self, space, FashionMnist, Baseline, Baseline, parallel: 2, jobs)["Retrain"];
+        Assert.Equal(3 * alone / 0.75 / 2, three, 6);
+    }
+
+    [Fact]
     public void A_budget_too_short_for_the_least_plan_is_a_one_line_error_naming_the_least()
     {
         var e = Assert.Throws<ArgumentException>(() => TimePlanner.Fit(Quick, BuiltinSpaces.FmnistMbconv, FashionMnist, 30, Baseline, null));

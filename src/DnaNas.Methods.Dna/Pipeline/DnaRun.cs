@@ -85,14 +85,14 @@ public sealed class DnaRun(string folder, DnaConfig config)
         AtomicFile.WriteAllText(Layout.EnvironmentPath, JsonSerializer.Serialize(RunEnvironment.Capture(), JsonOptions.Indented));
         Staged.Save(state);
 
-        if (loaded is null) progress.Report(new PipelineEvent(TeacherStage.StageName, $"loading {Datasets.KindName(Config.Data.Kind)}"));
+        var stages = StagesFor(Config);
+        if (loaded is null) progress.Report(new PipelineEvent(stages[0].Name, $"loading {Datasets.KindName(Config.Data.Kind)}"));
         var data = loaded ?? Datasets.Load(Config.Data);
         var space = TrainRun.SpaceFor(Config.SpaceName, data);
         AtomicFile.WriteAllText(Layout.SpacePath, SpaceFile.ToJson(space));
         CheckBudget(space);
 
         var context = new DnaRunContext { Layout = Layout, Config = Config, Space = space, Data = data, Jobs = Jobs, Progress = progress, Cancel = cancel };
-        var stages = StagesFor(Config);
         int last = until is null ? stages.Count - 1 : stages.Select(s => s.Name).ToList().IndexOf(until);
         if (last < 0) throw new ArgumentException($"unknown DNA stage \"{until}\": use {string.Join(", ", stages.Select(s => s.Name))}");
         return Staged.Run(state, stages.Take(last + 1), context, (stage, message) => progress.Report(new PipelineEvent(stage, message, 1)), cancel);

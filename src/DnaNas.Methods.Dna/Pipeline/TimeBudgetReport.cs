@@ -20,10 +20,12 @@ public static class TimeBudgetReport
     {
         var inv = CultureInfo.InvariantCulture;
         double actual = ActualSeconds(plan, state);
+        string sideBySide = plan.SideBySide is { } jobs
+            ? string.Create(inv, $" (its training step side by side, as the retrainings run, at {1e6 * jobs.Baseline.TrainSeconds:F0} us/image each)") : "";
         md.AppendLine("## Time budget");
         md.AppendLine();
         md.AppendLine(inv, $"Planned for {plan.BudgetSeconds / 60:0.#} min on {plan.Cpu} at {plan.Threads} threads: the probe timed the baseline's training step at " +
-                           $"{1e6 * plan.Baseline.TrainSeconds:F0} us/image and its inference at {1e6 * plan.Baseline.InferSeconds:F0} us/image, so the run does " +
+                           $"{1e6 * plan.Baseline.TrainSeconds:F0} us/image and its inference at {1e6 * plan.Baseline.InferSeconds:F0} us/image{sideBySide}, so the run does " +
                            $"{plan.Scale:0.00}x the preset's optimisation steps (plan.json). Planned {plan.PlannedSeconds / 60:F1} min; start-up, the probe and the stages took " +
                            $"{actual / 60:F1} min ({actual / plan.PlannedSeconds:0.00}x the plan, {actual / plan.BudgetSeconds:0.00}x the budget).");
         md.AppendLine();

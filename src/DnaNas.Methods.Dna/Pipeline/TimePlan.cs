@@ -6,6 +6,9 @@ using DnaNas.Training.Hardware;
 
 namespace DnaNas.Methods.Dna;
 
+/// <summary>Throughputs of one job among trainings that run side by side (<see cref="NetworkThroughput.MeasureSideBySide"/>).</summary>
+public sealed record SideBySide(NetworkThroughput Baseline, NetworkThroughput? SecondBaseline);
+
 /// <summary>The data a run's work grows with: images per split after the preset's subsets.</summary>
 public sealed record RunSizes(int Train, int Validation, int Test);
 
@@ -29,6 +32,8 @@ public sealed record TimePlan
     public required double ProbeSeconds { get; init; }
     public required NetworkThroughput Baseline { get; init; }
     public NetworkThroughput? SecondBaseline { get; init; }
+    /// <summary>With --jobs above 1: the baselines timed again as the side-by-side trainings run, each job on its share of the threads (null in older plans).</summary>
+    public SideBySide? SideBySide { get; init; }
     public required int Threads { get; init; }
     public required string Cpu { get; init; }
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using DnaNas.Data;
 using DnaNas.Space;
 using DnaNas.Training;
 using DnaNas.Training.Hardware;
+using DnaNas.Training.Jobs;
 
 namespace DnaNas.Methods.Dna;
 
@@ -31,13 +33,14 @@ public static class TimePlanner
     public const double LatencyCost = 1.44;
     /// <summary>
     /// DNA++: one block step per path and view (online forward and backward, target forward, the fixed front),
-    /// per training image and path, in probe training-images of the baseline network. Fitted on the quick preset's
-    /// DNA++ run at 1 thread beside a 1-thread ground-truth training, on a 2-core Intel Xeon with AMX, against its own
-    /// probe there (reports/dnapp-quick): its blocks trained for 3,065 s, per the block checkpoints' times.
+    /// per training image and path, in probe training-images of the baseline network. Fitted on a 45-minute planned
+    /// DNA++ quick run at 2 threads on an idle 2-core Intel Xeon with AMX, against its own probe (reports/time-budget):
+    /// its blocks trained for 725 s, per the block checkpoints' times. The 1-thread quick run beside a ground-truth
+    /// training (reports/dnapp-quick) gave 4.00.
     /// </summary>
-    public const double SelfBlockCost = 4.00;
-    /// <summary>DNA++: rating one candidate or one ensemble path on one image, as <see cref="RatingCost"/>; fitted on the same run's 388 s of rating.</summary>
-    public const double SelfRatingCost = 1.68;
+    public const double SelfBlockCost = 3.55;
+    /// <summary>DNA++: rating one candidate or one ensemble path on one image, as <see cref="RatingCost"/>; fitted on the same run's 123 s of rating (the 1-thread run: 1.68).</summary>
+    public const double SelfRatingCost = 1.32;
     /// <summary>Starting job processes, loading the data in them, writing the report: seconds, whatever the scale.</summary>
     public const double FixedSeconds = 5;
 
@@ -93,8 +96,9 @@ public static class TimePlanner
     /// were measured on, plus "Other" (<see cref="FixedSeconds"/>).
     /// </summary>
     /// <param name="parallel">Trainings at once (--jobs): above 1, the retrainings run side by side in the Retrain stage.</param>
+    /// <param name="sideBySide">What one of those trainings does at its share of the threads; null assumes the threads share out evenly.</param>
     public static IReadOnlyDictionary<string, double> Forecast(DnaConfig config, SearchSpace space, RunSizes sizes,
-        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel)
+        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel, SideBySide? sideBySide = null)
     {
         int train = TrainImages(config, sizes);
         double Training(NetworkThroughput t, TrainRecipe r) => TrainingSeconds(t, r, train, sizes);
@@ -110,8 +114,15 @@ public static class TimePlanner
         double searchedRatio = config.MaxTrainTimeRatio ?? UnlimitedSearchedRatio;
         double searched = searchedRatio * baselineTraining;
         double baselines = (config.TeacherIsBaseline ? 0 : baselineTraining) + (secondBaseline is { } s ? Training(s, config.RetrainRecipe) : 0);
-        // Side by side, each job has a core where the probe had them all: about the same wall time as one after another.
         bool together = parallel > 1 && baselines > 0;
+        double retrain = !together ? searched
+            // Side by side, each job has a share of the threads where the probe had them all: assumed, about the same wall time as one after another.
+            : sideBySide is null ? searched + baselines
+            // Measured: the slowest job, or the even share of the trainings over the jobs when there are more trainings than jobs.
+            : SideBySideSeconds(parallel, [
+                searchedRatio * Training(sideBySide.Baseline, config.RetrainRecipe),
+                .. config.TeacherIsBaseline ? Array.Empty<double>() : [Training(sideBySide.Baseline, config.RetrainRecipe)],
+                .. secondBaseline is null ? Array.Empty<double>() : [Training(sideBySide.SecondBaseline ?? sideBySide.Baseline, config.RetrainRecipe)]]);
         // The latency table (SearchStage) times each op at every position over its warm-ups and repeats.
         double latency = config.MaxTrainTimeRatio is null ? 0
             : (space.Ops.Count(o => !o.IsSkip) * (LatencyProfiler.DefaultRepeats + LatencyProfiler.WarmupRepeats) * config.RetrainRecipe.BatchSize) * baseline.TrainSeconds * LatencyCost;
@@ -126,7 +137,7 @@ public static class TimePlanner
                 ["Other"] = FixedSeconds,
                 [BlockStage.StageName] = training + rated,
                 ["Search"] = latency,
-                ["Retrain"] = together ? searched + baselines : searched,
+                ["Retrain"] = retrain,
                 ["Baseline"] = together ? 0 : baselines,
             };
         }
@@ -138,10 +149,14 @@ public static class TimePlanner
             ["Blocks"] = config.BlockRecipe.Epochs * features * baseline.TrainSeconds * BlockCost,
             ["Rating"] = candidates * (rating + calibration) * baseline.InferSeconds / layers * RatingCost,
             ["Search"] = latency,
-            ["Retrain"] = together ? searched + baselines : searched,
+            ["Retrain"] = retrain,
             ["Baseline"] = together ? 0 : baselines,
         };
     }
+
+    /// <summary>Trainings of these seconds each, on <paramref name="parallel"/> jobs at once: the longest, or their even share of the jobs.</summary>
+    private static double SideBySideSeconds(int parallel, IReadOnlyList<double> trainings) =>
+        Math.Max(trainings.Max(), trainings.Sum() / Math.Min(parallel, trainings.Count));
 
     /// <summary>
     /// Seconds of each stage of a DNA+ run (<see cref="ProgressiveRun"/>) of <paramref name="generations"/> generations
@@ -151,10 +166,10 @@ public static class TimePlanner
     /// it retrains only its searched network, the baselines being generation 1's.
     /// </summary>
     public static IReadOnlyDictionary<string, double> ForecastGenerations(DnaConfig config, int generations, double depthMultiplier, SearchSpace space, RunSizes sizes,
-        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel)
+        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel, SideBySide? sideBySide = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(generations, 1);
-        var first = Forecast(config, space, sizes, baseline, secondBaseline, parallel);
+        var first = Forecast(config, space, sizes, baseline, secondBaseline, parallel, sideBySide);
         var stages = new Dictionary<string, double> { ["Other"] = generations * FixedSeconds, [new GenerationStage(1).Name] = first.Values.Sum() - FixedSeconds };
         // One job: a later generation's Retrain stage has only the searched network to train.
         var later = Forecast(config with { TeacherRun = "the scaled teacher" }, space, sizes, baseline, null, parallel: 1);
@@ -169,9 +184,9 @@ public static class TimePlanner
 
     /// <summary>A run's forecast: DNA's, or DNA+'s over <paramref name="generations"/> generations.</summary>
     private static IReadOnlyDictionary<string, double> ForecastRun(DnaConfig config, int generations, double depthMultiplier, SearchSpace space, RunSizes sizes,
-        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel) =>
-        generations == 1 ? Forecast(config, space, sizes, baseline, secondBaseline, parallel)
-            : ForecastGenerations(config, generations, depthMultiplier, space, sizes, baseline, secondBaseline, parallel);
+        NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel, SideBySide? sideBySide) =>
+        generations == 1 ? Forecast(config, space, sizes, baseline, secondBaseline, parallel, sideBySide)
+            : ForecastGenerations(config, generations, depthMultiplier, space, sizes, baseline, secondBaseline, parallel, sideBySide);
 
     /// <summary>Unlimited, the searched network may train slower than the baseline it is compared with (7x7 ops).</summary>
     private const double UnlimitedSearchedRatio = 1.2;
@@ -194,9 +209,9 @@ public static class TimePlanner
     /// <param name="generations">DNA+'s generations (<see cref="ForecastGenerations"/>), every one scaled alike; 1 is DNA.</param>
     public static (DnaConfig Config, double Scale, IReadOnlyDictionary<string, double> Forecast) Fit(DnaConfig preset, SearchSpace space, RunSizes sizes,
         double seconds, NetworkThroughput baseline, NetworkThroughput? secondBaseline, int parallel = 1, double probeSeconds = 0,
-        int generations = 1, double depthMultiplier = ProgressiveConfig.DefaultDepthMultiplier)
+        int generations = 1, double depthMultiplier = ProgressiveConfig.DefaultDepthMultiplier, SideBySide? sideBySide = null)
     {
-        IReadOnlyDictionary<string, double> Plan(DnaConfig config) => ForecastRun(config, generations, depthMultiplier, space, sizes, baseline, secondBaseline, parallel);
+        IReadOnlyDictionary<string, double> Plan(DnaConfig config) => ForecastRun(config, generations, depthMultiplier, space, sizes, baseline, secondBaseline, parallel, sideBySide);
         double Total(double scale) => Plan(Scaled(preset, sizes, scale)).Values.Sum();
         const double least = 1e-4;
         if (Total(least) > seconds)
@@ -237,14 +252,22 @@ public static class TimePlanner
         double startup = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
         var clock = Stopwatch.StartNew();
         var baseline = NetworkThroughput.Measure(space, UniformBaseline.For(space, preset), preset.RetrainRecipe);
-        var second = MobileNetBaseline.For(space, preset) is { } mobileNet ? NetworkThroughput.Measure(space, mobileNet, preset.RetrainRecipe) : null;
+        var mobileNet = MobileNetBaseline.For(space, preset);
+        var second = mobileNet is null ? null : NetworkThroughput.Measure(space, mobileNet, preset.RetrainRecipe);
+        // Trainings side by side are timed side by side: on a 2-core Xeon, a 1-thread training beside another ran at
+        // 0.75x the 2-thread probe's speed, not the 0.5x an even share of the threads would give.
+        int threadsEach = LocalProcessJobs.ThreadsPerJob(TorchRuntime.Threads, parallel);
+        SideBySide? sideBySide = parallel > 1
+            ? new SideBySide(NetworkThroughput.MeasureSideBySide(space, UniformBaseline.For(space, preset), preset.RetrainRecipe, parallel, threadsEach),
+                mobileNet is null ? null : NetworkThroughput.MeasureSideBySide(space, mobileNet, preset.RetrainRecipe, parallel, threadsEach))
+            : null;
         double probe = clock.Elapsed.TotalSeconds;
-        var (config, scale, forecast) = Fit(preset, space, sizes, budgetSeconds - startup - probe, baseline, second, parallel, startup + probe, generations, depthMultiplier);
+        var (config, scale, forecast) = Fit(preset, space, sizes, budgetSeconds - startup - probe, baseline, second, parallel, startup + probe, generations, depthMultiplier, sideBySide);
         var environment = RunEnvironment.Capture();
         var plan = new TimePlan
         {
             BudgetSeconds = budgetSeconds, Sizes = sizes, Scale = scale, PlannedStageSeconds = forecast, StartupSeconds = startup, ProbeSeconds = probe,
-            Baseline = baseline, SecondBaseline = second, Threads = environment.TorchThreads, Cpu = $"{environment.Cpu}, {environment.LogicalCores} logical cores",
+            Baseline = baseline, SecondBaseline = second, SideBySide = sideBySide, Threads = environment.TorchThreads, Cpu = $"{environment.Cpu}, {environment.LogicalCores} logical cores",
         };
         Directory.CreateDirectory(layout.Folder);
         plan.Write(layout.PlanPath);

@@ -43,6 +43,25 @@ public sealed record NetworkThroughput(double TrainSeconds, double InferSeconds)
         return new NetworkThroughput(train, infer);
     }
 
+    /// <summary>
+    /// The throughput of one of <paramref name="copies"/> trainings that run side by side, each on
+    /// <paramref name="threadsEach"/> threads: the copies are timed at once, on threads of their own, and the slowest
+    /// counts. Where cores share their units (hyper-threads), two such jobs together run slower each than one alone,
+    /// and faster together than the probe at all the threads suggests.
+    /// </summary>
+    public static NetworkThroughput MeasureSideBySide(SearchSpace space, Architecture architecture, TrainRecipe recipe, int copies, int threadsEach, int steps = 15)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
+        // OpenMP keeps the thread count per calling thread, so each copy sets its own.
+        var timings = Enumerable.Range(0, copies).Select(_ => Task.Factory.StartNew(() =>
+        {
+            torch.set_num_threads(threadsEach);
+            return Measure(space, architecture, recipe, steps);
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        Task.WaitAll(timings);
+        return new NetworkThroughput(timings.Max(t => t.Result.TrainSeconds), timings.Max(t => t.Result.InferSeconds));
+    }
+
     private static double SecondsPerImage(int stepsPerRound, int batch, Action step) =>
         MedianTimer.SecondsPerStep(step, warmupRounds: 1, Rounds, stepsPerRound) / batch;
 }
