@@ -141,16 +141,16 @@ internal static class RunCommand
                 // The plan of a run that never started its stages, which this run without a budget replaces.
                 if (!File.Exists(layout.StatePath)) File.Delete(layout.PlanPath);
             }
+            // A plan that keeps fewer training images loads its subset; otherwise the data loaded above serves.
+            var loaded = config.Data == loadedRequest ? data : null;
             if (generationCount > 1)
             {
                 RunGenerations(new ProgressiveConfig { Dna = config, Generations = generationCount, DepthMultiplier = p.GetValue(depthMultiplier) },
-                    folder, p.GetValue(resume), parallel, config.Data == loadedRequest ? data : null, p.GetValue(preset)!, plan);
+                    folder, p.GetValue(resume), parallel, loaded, p.GetValue(preset)!, plan);
                 return 0;
             }
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
             Console.WriteLine($"DNA run in {folder}: preset {p.GetValue(preset)}, budget {new Budget(config.BudgetKind, config.Budget)}, seed {config.Seed}");
-            // A plan that keeps fewer training images loads its subset; otherwise the data loaded above serves.
-            var loaded = config.Data == loadedRequest ? data : null;
             PipelineDisplay.Run(progress => pipeline.Run(p.GetValue(resume), progress, CommonOptions.Cancellation, loaded: loaded));
             Console.WriteLine($"report: {pipeline.Layout.SummaryPath}");
             var search = pipeline.Layout.ReadSearch();

@@ -112,17 +112,21 @@ public static class TimePlanner
         int layers = space.Blocks.Sum(b => b.Layers);
         int calibration = config.CalibrationBatches * config.CalibrationBatchSize;
         double searchedRatio = config.MaxTrainTimeRatio ?? UnlimitedSearchedRatio;
-        double searched = searchedRatio * baselineTraining;
-        double baselines = (config.TeacherIsBaseline ? 0 : baselineTraining) + (secondBaseline is { } s ? Training(s, config.RetrainRecipe) : 0);
+        // The run's retrainings at these throughputs: the searched network first, then the baselines it trains.
+        double[] Retrainings(NetworkThroughput uniform, NetworkThroughput? second) =>
+        [
+            searchedRatio * Training(uniform, config.RetrainRecipe),
+            .. config.TeacherIsBaseline ? Array.Empty<double>() : [Training(uniform, config.RetrainRecipe)],
+            .. second is null ? Array.Empty<double>() : [Training(second, config.RetrainRecipe)],
+        ];
+        var retrainings = Retrainings(baseline, secondBaseline);
+        double searched = retrainings[0], baselines = retrainings.Skip(1).Sum();
         bool together = parallel > 1 && baselines > 0;
         double retrain = !together ? searched
             // Side by side, each job has a share of the threads where the probe had them all: assumed, about the same wall time as one after another.
             : sideBySide is null ? searched + baselines
             // Measured: the slowest job, or the even share of the trainings over the jobs when there are more trainings than jobs.
-            : SideBySideSeconds(parallel, [
-                searchedRatio * Training(sideBySide.Baseline, config.RetrainRecipe),
-                .. config.TeacherIsBaseline ? Array.Empty<double>() : [Training(sideBySide.Baseline, config.RetrainRecipe)],
-                .. secondBaseline is null ? Array.Empty<double>() : [Training(sideBySide.SecondBaseline ?? sideBySide.Baseline, config.RetrainRecipe)]]);
+            : SideBySideSeconds(parallel, Retrainings(sideBySide.Baseline, secondBaseline is null ? null : sideBySide.SecondBaseline ?? sideBySide.Baseline));
         // The latency table (SearchStage) times each op at every position over its warm-ups and repeats.
         double latency = config.MaxTrainTimeRatio is null ? 0
             : (space.Ops.Count(o => !o.IsSkip) * (LatencyProfiler.DefaultRepeats + LatencyProfiler.WarmupRepeats) * config.RetrainRecipe.BatchSize) * baseline.TrainSeconds * LatencyCost;
@@ -251,14 +255,15 @@ public static class TimePlanner
                 : $"{layout.Folder} already holds a DNA run; pass --resume to continue it or choose another --out");
         double startup = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
         var clock = Stopwatch.StartNew();
-        var baseline = NetworkThroughput.Measure(space, UniformBaseline.For(space, preset), preset.RetrainRecipe);
+        var uniform = UniformBaseline.For(space, preset);
+        var baseline = NetworkThroughput.Measure(space, uniform, preset.RetrainRecipe);
         var mobileNet = MobileNetBaseline.For(space, preset);
         var second = mobileNet is null ? null : NetworkThroughput.Measure(space, mobileNet, preset.RetrainRecipe);
         // Trainings side by side are timed side by side: on a 2-core Xeon, a 1-thread training beside another ran at
-        // 0.75x the 2-thread probe's speed, not the 0.5x an even share of the threads would give.
+        // 0.82x the 2-thread probe's speed, not the 0.5x an even share of the threads would give.
         int threadsEach = LocalProcessJobs.ThreadsPerJob(TorchRuntime.Threads, parallel);
         SideBySide? sideBySide = parallel > 1
-            ? new SideBySide(NetworkThroughput.MeasureSideBySide(space, UniformBaseline.For(space, preset), preset.RetrainRecipe, parallel, threadsEach),
+            ? new SideBySide(NetworkThroughput.MeasureSideBySide(space, uniform, preset.RetrainRecipe, parallel, threadsEach),
                 mobileNet is null ? null : NetworkThroughput.MeasureSideBySide(space, mobileNet, preset.RetrainRecipe, parallel, threadsEach))
             : null;
         double probe = clock.Elapsed.TotalSeconds;
