@@ -16,7 +16,7 @@ internal static class TrainingDisplay
             task.Description = $"{title} epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F3} acc {p.Accuracy:P1} {p.ImagesPerSecond:F0} img/s";
             if (p.Finished is { } e)
                 AnsiConsole.MarkupLineInterpolated(
-                    $"epoch {e.Epoch}: train loss {e.TrainLoss:F3} acc {e.TrainAccuracy:P2}{e.ValidationSuffix("validation acc")} | {e.ImagesPerSecond:F0} img/s, {e.Seconds:F0} s");
+                    $"epoch {e.Epoch}: train loss {e.TrainLoss:F3} acc {e.TrainAccuracy:P2}{e.ValidationSuffix("validation acc")} | {e.ImagesPerSecond:F0} img/s, {e.Seconds:F0} s{e.PeakSuffix()}");
         })));
     }
 
@@ -27,7 +27,7 @@ internal static class TrainingDisplay
             if (p.Finished is not { } e) return;
             Console.WriteLine(
                 $"{title} epoch {e.Epoch}/{p.Epochs}: train loss {e.TrainLoss:F3} acc {e.TrainAccuracy:P2}{e.ValidationSuffix("validation acc")} | " +
-                $"{e.ImagesPerSecond:F0} img/s, {e.Seconds:F0} s, elapsed {p.Elapsed:mm\\:ss}");
+                $"{e.ImagesPerSecond:F0} img/s, {e.Seconds:F0} s{e.PeakSuffix()}, elapsed {p.Elapsed:mm\\:ss}");
         }
     }
 }

@@ -79,6 +79,15 @@ public static class TorchRuntime
         if (OperatingSystem.IsLinux()) MallocTrim(0);
     }
 
+    /// <summary>
+    /// Hands freed native memory back to the OS without a garbage collection: cheap enough to call between
+    /// training steps when <see cref="HeapGrowthLimit"/> sees the heap creep.
+    /// </summary>
+    public static void TrimNativeHeap()
+    {
+        if (OperatingSystem.IsLinux()) MallocTrim(0);
+    }
+
     /// <summary>Resident set size of this process in bytes (Linux: /proc/self/statm), else working set.</summary>
     public static long ResidentBytes()
     {

@@ -59,6 +59,8 @@ public sealed class SupernetShifter : IDisposable
 
     public long Steps { get; private set; }
 
+    private readonly HeapGrowthLimit _heap = new();
+
     private static IEnumerable<(Tensor X, Tensor Y)> Endless(BatchLoader loader)
     {
         for (int epoch = 0; ; epoch++)
@@ -69,6 +71,7 @@ public sealed class SupernetShifter : IDisposable
     public void Shift(IReadOnlyList<Architecture> candidates)
     {
         if (candidates.Count == 0) return;
+        _heap.BetweenSteps();
         _supernet.train();
         if (_settings.Mode == ShiftingMode.PerIteration)
         {

@@ -102,12 +102,18 @@ public static class Checkpoint
 /// <summary>Progress of a training run as stored in its checkpoint: the next epoch to run and the history so far.</summary>
 public sealed record TrainingState(string Fingerprint, int CompletedEpochs, IReadOnlyList<EpochRecord> History);
 
+/// <param name="ResidentBytes">Resident memory after the epoch, once freed memory is handed back: growth across epochs is a leak.</param>
+/// <param name="PeakResidentBytes">The process's high-water mark by the end of the epoch (Linux VmHWM; 0 where unknown or recorded before it was).</param>
 public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationLoss,
-    double ValidationAccuracy, double LearningRate, double Seconds, double ImagesPerSecond, long ResidentBytes, long LiveTensors)
+    double ValidationAccuracy, double LearningRate, double Seconds, double ImagesPerSecond, long ResidentBytes, long LiveTensors,
+    long PeakResidentBytes = 0)
 {
     /// <summary>" | validation 91.23%", or nothing when the epoch trained on the validation images.</summary>
     public string ValidationSuffix(string label = "validation") =>
         double.IsNaN(ValidationAccuracy) ? "" : $" | {label} {ValidationAccuracy:P2}";
+
+    /// <summary>", peak 1.43 GB", or nothing where the peak is unknown.</summary>
+    public string PeakSuffix() => PeakResidentBytes > 0 ? $", peak {PeakResidentBytes / 1e9:F2} GB" : "";
 }
 
 public sealed class TrainingException(string message) : Exception(message);

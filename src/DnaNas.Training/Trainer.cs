@@ -70,7 +70,8 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
             var val = Recipe.TrainOnValidation ? new EvalResult(double.NaN, double.NaN, 0, 0, new ClassReport([], [])) : Evaluator.Evaluate(model, data.Validation, data.Mean, data.Std);
             TorchRuntime.ReleaseFreedMemory();
             var record = new EpochRecord(epoch + 1, totals.Loss, totals.Accuracy, val.Loss, val.Accuracy, totals.LearningRate,
-                (totals.Elapsed + epochClock.Elapsed).TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount);
+                (totals.Elapsed + epochClock.Elapsed).TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount,
+                PeakMemory.HighWater("/proc/self/status"));
             history.Add(record);
             state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
             if (checkpointPath is not null) Checkpoint.Save(checkpointPath, state, model, optimizer);

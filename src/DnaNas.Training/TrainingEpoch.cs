@@ -14,7 +14,7 @@ public readonly record struct EpochTotals(int Steps, double LossSum, long Correc
 
 /// <summary>
 /// One epoch of supervised steps, shared by stand-alone and supernet training: learning rate per step, gradients
-/// cleared to none, a per-step dispose scope, running loss and accuracy. What a step computes is the caller's.
+/// cleared to none, a per-step dispose scope, a heap kept near its working set, running loss and accuracy. What a step computes is the caller's.
 /// </summary>
 public static class TrainingEpoch
 {
@@ -28,6 +28,7 @@ public static class TrainingEpoch
         var clock = Stopwatch.StartNew();
         long stepsPerEpoch = loader.BatchCount;
         var totals = new EpochTotals(0, 0, 0, 0, 0, TimeSpan.Zero);
+        var heap = new HeapGrowthLimit();
         foreach (var (x, y) in loader.Epoch(epoch))
         {
             double lr = schedule.At(epoch * stepsPerEpoch + totals.Steps);
@@ -47,6 +48,7 @@ public static class TrainingEpoch
                 loss = value * count;
                 correct = logits.argmax(1).eq(y).sum().item<long>();
             }
+            heap.BetweenSteps();
             totals = new EpochTotals(totals.Steps + 1, totals.LossSum + loss, totals.Correct + correct, totals.Seen + count, lr, clock.Elapsed);
             onStep?.Invoke(totals);
             cancel.ThrowIfCancellationRequested();

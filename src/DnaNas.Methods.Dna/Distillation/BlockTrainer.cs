@@ -1,3 +1,4 @@
+using DnaNas.Data;
 using System.Text.Json.Serialization;
 using DnaNas.Training.Jobs;
 using System.Diagnostics;
@@ -64,6 +65,7 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed, IBlockObjective 
         if (steps == 0)
             throw new TrainingException($"block {block + 1}: {features.Count} feature images are fewer than one batch of {recipe.BatchSize}; use more images or a smaller batch");
         var history = state.History.ToList();
+        var heap = new HeapGrowthLimit();
         for (int epoch = state.CompletedEpochs; epoch < recipe.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -79,6 +81,7 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed, IBlockObjective 
             for (int step = 0; step < steps; step++)
             {
                 cancel.ThrowIfCancellationRequested();
+                heap.BetweenSteps(); // the previous step's scope has closed
                 using var scope = NewDisposeScope();
                 var rows = order.narrow(0, step * recipe.BatchSize, recipe.BatchSize);
                 var candidate = recipe.Sampling == CandidateSampling.DepthFirst

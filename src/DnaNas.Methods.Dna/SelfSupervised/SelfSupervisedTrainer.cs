@@ -36,6 +36,7 @@ public sealed class SelfSupervisedTrainer(BlockRecipe recipe, SelfSupervisedReci
         var space = cell.Online.Space;
         var views = new AugmentOptions(PadCrop: 3, HorizontalFlip: mirror);
         var history = state.History.ToList();
+        var heap = new HeapGrowthLimit();
         for (int epoch = state.CompletedEpochs; epoch < recipe.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
@@ -49,6 +50,7 @@ public sealed class SelfSupervisedTrainer(BlockRecipe recipe, SelfSupervisedReci
             for (int step = 0; step < steps; step++)
             {
                 cancel.ThrowIfCancellationRequested();
+                heap.BetweenSteps(); // the previous step's scope has closed
                 using var scope = NewDisposeScope();
                 var batch = images.index_select(0, order.narrow(0, step * recipe.BatchSize, recipe.BatchSize));
                 var x1 = front.Forward(View(batch, views, generator));
