@@ -71,7 +71,6 @@ public sealed class SupernetShifter : IDisposable
     public void Shift(IReadOnlyList<Architecture> candidates)
     {
         if (candidates.Count == 0) return;
-        _heap.BetweenSteps();
         _supernet.train();
         if (_settings.Mode == ShiftingMode.PerIteration)
         {
@@ -95,6 +94,7 @@ public sealed class SupernetShifter : IDisposable
     {
         // Drawn outside the step's scope, then moved in (moving a tensor into the scope that already owns it
         // leaves it owned by a scope that no longer lists it: its finalizer then crashes the process).
+        _heap.BetweenSteps(); // no step's scope is open here
         _batches.MoveNext();
         var (x, y) = _batches.Current;
         using var scope = NewDisposeScope();

@@ -50,7 +50,7 @@ public sealed class SupernetTrainer(TrainRecipe recipe, long seed)
             TorchRuntime.ReleaseFreedMemory();
             // A supernet has no single validation accuracy: paths are rated separately, after recalibration.
             var record = new EpochRecord(epoch + 1, totals.Loss, totals.Accuracy, double.NaN, double.NaN, totals.LearningRate,
-                totals.Elapsed.TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount);
+                totals.Elapsed.TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount, PeakMemory.OfThisProcess());
             history.Add(record);
             state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
             if (checkpointPath is not null) Format.Save(checkpointPath, state, supernet, optimizer);

@@ -71,7 +71,7 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
             TorchRuntime.ReleaseFreedMemory();
             var record = new EpochRecord(epoch + 1, totals.Loss, totals.Accuracy, val.Loss, val.Accuracy, totals.LearningRate,
                 (totals.Elapsed + epochClock.Elapsed).TotalSeconds, totals.ImagesPerSecond, TorchRuntime.ResidentBytes(), Tensor.TotalCount,
-                PeakMemory.HighWater("/proc/self/status"));
+                PeakMemory.OfThisProcess());
             history.Add(record);
             state = state with { CompletedEpochs = epoch + 1, History = history.ToArray() };
             if (checkpointPath is not null) Checkpoint.Save(checkpointPath, state, model, optimizer);

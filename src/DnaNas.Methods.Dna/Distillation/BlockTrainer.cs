@@ -81,7 +81,7 @@ public sealed class BlockTrainer(BlockRecipe recipe, long seed, IBlockObjective 
             for (int step = 0; step < steps; step++)
             {
                 cancel.ThrowIfCancellationRequested();
-                heap.BetweenSteps(); // the previous step's scope has closed
+                if (step > 0) heap.BetweenSteps(); // the previous step's scope has closed: its reading is the working set
                 using var scope = NewDisposeScope();
                 var rows = order.narrow(0, step * recipe.BatchSize, recipe.BatchSize);
                 var candidate = recipe.Sampling == CandidateSampling.DepthFirst

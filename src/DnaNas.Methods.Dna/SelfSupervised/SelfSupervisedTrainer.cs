@@ -50,7 +50,7 @@ public sealed class SelfSupervisedTrainer(BlockRecipe recipe, SelfSupervisedReci
             for (int step = 0; step < steps; step++)
             {
                 cancel.ThrowIfCancellationRequested();
-                heap.BetweenSteps(); // the previous step's scope has closed
+                if (step > 0) heap.BetweenSteps(); // the previous step's scope has closed: its reading is the working set
                 using var scope = NewDisposeScope();
                 var batch = images.index_select(0, order.narrow(0, step * recipe.BatchSize, recipe.BatchSize));
                 var x1 = front.Forward(View(batch, views, generator));

@@ -30,7 +30,10 @@ public static class PeakMemory
     }
 
     /// <summary>Peak resident bytes since the last reset, of this process or of one job process; 0 where unknown.</summary>
-    public static long Peak() => Math.Max(HighWater("/proc/self/status"), Interlocked.Read(ref _children));
+    public static long Peak() => Math.Max(OfThisProcess(), Interlocked.Read(ref _children));
+
+    /// <summary>This process's high-water mark since the last reset (0 where unknown).</summary>
+    public static long OfThisProcess() => HighWater("/proc/self/status");
 
     /// <summary>A process's VmHWM in bytes (0 when it is gone or the file has none).</summary>
     public static long HighWater(string statusPath)
