@@ -123,7 +123,7 @@ public class DnaRunCliTests(TinyReferenceRun reference)
     /// only by a change that means to alter the numbers (the random generators, the data), and its commit says so.
     /// The tolerance allows the last bits of one machine; another CPU's kernels (oneDNN and MKL choose theirs by the
     /// instruction sets they find, whatever ATEN_CPU_CAPABILITY says) change bits that training then amplifies: block
-    /// 0's k3e3|k3e3 rates 1.333 on the machines the default file was recorded on, 1.523 on an AVX-512 EPYC and 1.411
+    /// 0's k3e3|k3e3 rates 1.333 on the machines the default file was recorded on, 1.523 on AVX-512 EPYCs with and without avx_vnni and 1.411
     /// there with ATEN_CPU_CAPABILITY=avx2, 1.362 on a Xeon with AMX. So a machine whose vector instruction sets have a file of their own
     /// (<see cref="MachineFingerprint.VectorSignature"/>) is compared with that file, any other with the default one.
     /// </summary>
