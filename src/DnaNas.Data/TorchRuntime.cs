@@ -76,7 +76,7 @@ public static class TorchRuntime
         // Aggressive also decommits the managed heap's free space, so start-up garbage (decoded data sets)
         // does not linger in resident memory and hide or fake a trend across epochs.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        if (OperatingSystem.IsLinux()) MallocTrim(0);
+        TrimNativeHeap();
     }
 
     /// <summary>
