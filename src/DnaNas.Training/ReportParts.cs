@@ -24,7 +24,7 @@ public static class ReportParts
         }
         md.AppendLine(inv, $"| total | {state.StageSeconds.Values.Sum() / 60:F1} | |");
         md.AppendLine();
-        md.AppendLine("Peak memory: the largest resident set of the stage's own process or of one of its job processes (Linux VmHWM).");
+        md.AppendLine("Peak memory: the largest resident set of the stage's own process or of one of its job processes (Linux VmHWM); for a stage made of stages (a DNA+ generation), the largest of theirs.");
         md.AppendLine();
     }
 

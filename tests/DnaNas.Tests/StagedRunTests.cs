@@ -5,7 +5,7 @@ using DnaNas.Training;
 
 namespace DnaNas.Tests;
 
-/// <summary>What a staged run does when a stage's training diverges.</summary>
+/// <summary>What a staged run does when a stage's training diverges, and what it records of a stage's memory.</summary>
 [Collection(Lanes.A)]
 public class StagedRunTests
 {
@@ -49,6 +49,60 @@ public class StagedRunTests
             Assert.DoesNotContain('\n', e.Message);
             Assert.Empty(ran);
             Assert.False(File.Exists(Path.Combine(folder, StagedRun.StateFileName)) && StagedRun.Read(Path.Combine(folder, StagedRun.StateFileName)).IsDone("Teacher"));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        }
+    }
+
+    /// <summary>Holds 320 MB, every page written, for the length of the stage.</summary>
+    private sealed class LargeStage : IStage<string>
+    {
+        public string Name => "Large";
+
+        public void Run(string folder)
+        {
+            var block = new byte[320 << 20];
+            Array.Fill(block, (byte)1);
+            GC.KeepAlive(block);
+        }
+    }
+
+    private sealed class SmallStage : IStage<string>
+    {
+        public string Name => "Small";
+        public void Run(string folder) { }
+    }
+
+    /// <summary>A stage that is itself a staged run, as a DNA+ generation is a DNA run.</summary>
+    private sealed class NestedRun : IStage<string>
+    {
+        public string Name => "Generation 1";
+
+        public void Run(string folder)
+        {
+            var inner = new StagedRun(Path.Combine(folder, "generation-1"), "inner", "inner run");
+            Directory.CreateDirectory(Path.Combine(folder, "generation-1"));
+            inner.Run(inner.Load(resume: false), new IStage<string>[] { new LargeStage(), new SmallStage() }, folder, (_, _) => { }, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public void A_stage_that_runs_stages_of_its_own_records_the_largest_peak_among_them_not_only_its_last_ones()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"dna-staged-peak-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var outer = new StagedRun(folder, "outer", "outer run");
+            var state = outer.Run(outer.Load(resume: false), new IStage<string>[] { new NestedRun() }, folder, (_, _) => { }, CancellationToken.None);
+
+            var inner = StagedRun.Read(Path.Combine(folder, "generation-1", StagedRun.StateFileName)).StagePeakBytes!;
+            // The inner peaks must tell the two stages apart, or the outer figure below proves nothing.
+            Assert.True(inner["Large"] > inner["Small"] + (200L << 20), $"large {inner["Large"] >> 20} MB, small {inner["Small"] >> 20} MB");
+            Assert.True(state.StagePeakBytes!["Generation 1"] >= inner["Large"],
+                $"the generation recorded {state.StagePeakBytes["Generation 1"] >> 20} MB, its Large stage {inner["Large"] >> 20} MB");
         }
         finally
         {

@@ -1,3 +1,4 @@
+using DnaNas.Data;
 using DnaNas.Modules;
 using DnaNas.Space;
 using DnaNas.Training;
@@ -38,6 +39,7 @@ public sealed class BlockRater(BlockSupernet supernet, RatingData data, Func<IRe
         var space = supernet.Space;
         var spec = space.Blocks[supernet.BlockIndex];
         var (calibration, validation) = ThroughStem();
+        var heap = new HeapGrowthLimit();
         try
         {
             var path = new int[spec.Layers];
@@ -46,7 +48,7 @@ public sealed class BlockRater(BlockSupernet supernet, RatingData data, Func<IRe
                 if (skipFirstOp(op)) continue;
                 cancel.ThrowIfCancellationRequested();
                 var ratings = new List<CandidateRating>();
-                Extend(0, op, calibration, validation, path, ratings, cancel);
+                Extend(0, op, calibration, validation, path, ratings, heap, cancel);
                 subtreeDone(op, ratings);
             }
         }
@@ -58,7 +60,7 @@ public sealed class BlockRater(BlockSupernet supernet, RatingData data, Func<IRe
     }
 
     private void Extend(int layer, int op, Tensor[] calibration, Tensor[] validation, int[] path,
-        List<CandidateRating> ratings, CancellationToken cancel)
+        List<CandidateRating> ratings, HeapGrowthLimit heap, CancellationToken cancel)
     {
         var space = supernet.Space;
         var spec = space.Blocks[supernet.BlockIndex];
@@ -71,12 +73,15 @@ public sealed class BlockRater(BlockSupernet supernet, RatingData data, Func<IRe
             {
                 for (int l = layer + 1; l < path.Length; l++) path[l] = -1;
                 ratings.Add(Score(path, nextValidation));
+                // Between candidates only the prefixes' outputs are live; the candidates' many differently sized
+                // activations otherwise fragment the heap, as training steps do (HeapGrowthLimit).
+                heap.BetweenSteps();
             }
             if (layer + 1 < spec.Layers)
                 for (int next = 0; next < space.Ops.Count; next++)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    Extend(layer + 1, next, nextCalibration, nextValidation, path, ratings, cancel);
+                    Extend(layer + 1, next, nextCalibration, nextValidation, path, ratings, heap, cancel);
                 }
         }
         finally

@@ -40,6 +40,9 @@ public sealed class SelfSupervisedBlockStage : IStage<DnaRunContext>
                     $"block {block + 1}/{space.Blocks.Count} epoch {p.Epoch}/{c.Config.BlockRecipe.Epochs} loss {p.Loss:F4} spread {p.Spread:F2}",
                     (block + ((p.Epoch - 1) + (double)p.Step / p.Steps) / c.Config.BlockRecipe.Epochs) / space.Blocks.Count, milestone: p.Step == p.Steps)), c.Cancel);
             c.Report(Name, $"block {b + 1}: self-supervised loss {state.History[^1].Loss:F4}");
+            // The stage trains and rates every block in one process: the training's freed activations go back to
+            // the OS before the walk keeps its prefixes' outputs (the next block's training trims as it starts).
+            TorchRuntime.ReleaseFreedMemory();
             Rate(c, cell, b, front, images.narrow(0, 0, calibrationCount), ratingImages, store, done);
         }
         store.SetMeta("metric", EnsembleRating.Metric);

@@ -3,14 +3,42 @@ namespace DnaNas.Training;
 /// <summary>
 /// The largest resident memory of a stage: this process's high-water mark (Linux VmHWM, reset at the start of each
 /// stage through /proc/self/clear_refs) or that of the largest job process it ran, whichever is higher. Recorded per
-/// stage in state.json and shown in reports, so a stage that holds too much at once is visible.
+/// stage in state.json and shown in reports, so a stage that holds too much at once is visible. Measurements nest:
+/// a stage that runs a staged run of its own (a DNA+ generation) keeps the largest peak of its inner stages, whose
+/// resets would otherwise clear it.
 /// </summary>
 public static class PeakMemory
 {
+    private static readonly object Gate = new();
+    private static readonly List<PeakMeasurement> Open = [];
     private static long _children;
 
-    /// <summary>Starts a new measurement; false where the platform cannot reset the mark (the stage then reports the process's peak so far).</summary>
-    public static bool Reset()
+    /// <summary>Starts a measurement of what follows, until it is disposed; every measurement still open keeps the peak so far.</summary>
+    public static PeakMeasurement Start()
+    {
+        var measurement = new PeakMeasurement();
+        lock (Gate)
+        {
+            long now = Peak();
+            foreach (var enclosing in Open) enclosing.Keep(now);
+            Reset();
+            Open.Add(measurement);
+        }
+        return measurement;
+    }
+
+    internal static void End(PeakMeasurement measurement)
+    {
+        lock (Gate)
+        {
+            long now = Peak();
+            Open.Remove(measurement);
+            foreach (var enclosing in Open) enclosing.Keep(now);
+        }
+    }
+
+    /// <summary>Clears the marks; false where the platform cannot reset them (a measurement then reports the process's peak so far).</summary>
+    private static bool Reset()
     {
         Interlocked.Exchange(ref _children, 0);
         try
@@ -29,7 +57,7 @@ public static class PeakMemory
         while (bytes > seen && Interlocked.CompareExchange(ref _children, bytes, seen) != seen);
     }
 
-    /// <summary>Peak resident bytes since the last reset, of this process or of one job process; 0 where unknown.</summary>
+    /// <summary>Peak resident bytes since the latest measurement started, of this process or of one job process; 0 where unknown.</summary>
     public static long Peak() => Math.Max(OfThisProcess(), Interlocked.Read(ref _children));
 
     /// <summary>This process's high-water mark since the last reset (0 where unknown).</summary>
@@ -47,4 +75,22 @@ public static class PeakMemory
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
         return 0;
     }
+}
+
+/// <summary>One stage's memory measurement (<see cref="PeakMemory.Start"/>).</summary>
+public sealed class PeakMeasurement : IDisposable
+{
+    private long _kept;
+
+    /// <summary>The largest resident bytes since it started, nested measurements included.</summary>
+    public long Peak => Math.Max(Interlocked.Read(ref _kept), PeakMemory.Peak());
+
+    internal void Keep(long bytes)
+    {
+        long seen;
+        do seen = Interlocked.Read(ref _kept);
+        while (bytes > seen && Interlocked.CompareExchange(ref _kept, bytes, seen) != seen);
+    }
+
+    public void Dispose() => PeakMemory.End(this);
 }

@@ -63,7 +63,7 @@ public sealed class StagedRun(string folder, string fingerprint, string kind)
             var clock = Stopwatch.StartNew();
             // What the previous stage freed but glibc and the GC still hold would otherwise count as this stage's peak.
             Data.TorchRuntime.ReleaseFreedMemory();
-            PeakMemory.Reset();
+            using var memory = PeakMemory.Start();
             try
             {
                 stage.Run(context);
@@ -73,7 +73,7 @@ public sealed class StagedRun(string folder, string fingerprint, string kind)
                 throw new TrainingException($"{stage.Name}: {e.Message}");
             }
             var seconds = new Dictionary<string, double>(state.StageSeconds) { [stage.Name] = state.Seconds(stage.Name) + clock.Elapsed.TotalSeconds };
-            var peaks = new Dictionary<string, long>(state.StagePeakBytes ?? new Dictionary<string, long>()) { [stage.Name] = PeakMemory.Peak() };
+            var peaks = new Dictionary<string, long>(state.StagePeakBytes ?? new Dictionary<string, long>()) { [stage.Name] = memory.Peak };
             state = state with { Done = [.. state.Done, stage.Name], StageSeconds = seconds, StagePeakBytes = peaks };
             Save(state);
             report(stage.Name, $"done in {clock.Elapsed.TotalSeconds:F0} s");
