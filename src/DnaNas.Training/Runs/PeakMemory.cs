@@ -76,21 +76,3 @@ public static class PeakMemory
         return 0;
     }
 }
-
-/// <summary>One stage's memory measurement (<see cref="PeakMemory.Start"/>).</summary>
-public sealed class PeakMeasurement : IDisposable
-{
-    private long _kept;
-
-    /// <summary>The largest resident bytes since it started, nested measurements included.</summary>
-    public long Peak => Math.Max(Interlocked.Read(ref _kept), PeakMemory.Peak());
-
-    internal void Keep(long bytes)
-    {
-        long seen;
-        do seen = Interlocked.Read(ref _kept);
-        while (bytes > seen && Interlocked.CompareExchange(ref _kept, bytes, seen) != seen);
-    }
-
-    public void Dispose() => PeakMemory.End(this);
-}
