@@ -8,12 +8,7 @@ public sealed class PeakMeasurement : IDisposable
     /// <summary>The largest resident bytes since it started, nested measurements included.</summary>
     public long Peak => Math.Max(Interlocked.Read(ref _kept), PeakMemory.Peak());
 
-    internal void Keep(long bytes)
-    {
-        long seen;
-        do seen = Interlocked.Read(ref _kept);
-        while (bytes > seen && Interlocked.CompareExchange(ref _kept, bytes, seen) != seen);
-    }
+    internal void Keep(long bytes) => PeakMemory.RaiseTo(ref _kept, bytes);
 
     public void Dispose() => PeakMemory.End(this);
 }

@@ -37,24 +37,23 @@ public static class PeakMemory
         }
     }
 
-    /// <summary>Clears the marks; false where the platform cannot reset them (a measurement then reports the process's peak so far).</summary>
-    private static bool Reset()
+    /// <summary>Clears the marks; where the platform cannot reset them, a measurement reports the process's peak so far.</summary>
+    private static void Reset()
     {
         Interlocked.Exchange(ref _children, 0);
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>A job process's resident memory, seen while it runs (<see cref="Jobs.LocalProcessJobs"/> polls it).</summary>
-    public static void NoteChild(long bytes)
+    public static void NoteChild(long bytes) => RaiseTo(ref _children, bytes);
+
+    /// <summary>Raises <paramref name="field"/> to <paramref name="bytes"/> if that is higher, safely against other threads.</summary>
+    internal static void RaiseTo(ref long field, long bytes)
     {
         long seen;
-        do seen = Interlocked.Read(ref _children);
-        while (bytes > seen && Interlocked.CompareExchange(ref _children, bytes, seen) != seen);
+        do seen = Interlocked.Read(ref field);
+        while (bytes > seen && Interlocked.CompareExchange(ref field, bytes, seen) != seen);
     }
 
     /// <summary>Peak resident bytes since the latest measurement started, of this process or of one job process; 0 where unknown.</summary>
