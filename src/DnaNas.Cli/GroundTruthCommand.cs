@@ -23,7 +23,7 @@ internal static class GroundTruthCommand
         var protocol = new Option<string?>("--protocol")
         {
             Description = $"A frozen, named recipe recorded in every row ({string.Join(", ", GroundTruthProtocol.Known.Select(k => $"{k.Name}: {k.Recipe.Epochs} epochs on " + (k.MaxTrain is { } m ? $"{m:N0} images" : "the whole training split")))}); " +
-                          "without --band it fills the bands the presets search (quick 150-250K and full 350-500K parameters, 14 networks each, 7 of them with a second seed) and 12 over the whole space.",
+                          "without --band it fills the bands the presets search (quick 150-250K, quick-wide 80-250K and full 350-500K parameters, 14 networks each, 7 of them with a second seed) and 12 over the whole space.",
         };
         var band = new Option<string[]>("--band")
         {

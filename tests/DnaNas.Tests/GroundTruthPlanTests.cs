@@ -16,16 +16,22 @@ public class GroundTruthPlanTests
     private static long Params(Architecture a) => CostModel.Of(Space, a).Params;
 
     [Fact]
-    public void The_preset_bands_fill_the_searched_budgets_first_with_seven_pairs_each_and_forty_distinct_networks()
+    public void The_preset_bands_fill_the_searched_budgets_first_with_seven_pairs_each_and_fifty_four_distinct_networks()
     {
         var trainings = GroundTruthPlan.PresetBands().Trainings(Space, CostKind.Params, seed: 0);
 
-        Assert.Equal(40, trainings.Select(t => t.Architecture.ToString()).Distinct().Count());
-        Assert.Equal(14, trainings.Count(t => t.Seed == 1));
-        // The quick preset's band and its pairs come first, then the full preset's, then the spread.
-        Assert.Equal(Enumerable.Repeat("quick", 21).Concat(Enumerable.Repeat("full", 21)).Concat(Enumerable.Repeat("spread", 12)),
+        Assert.Equal(54, trainings.Select(t => t.Architecture.ToString()).Distinct().Count());
+        Assert.Equal(21, trainings.Count(t => t.Seed == 1));
+        // The quick preset's band and its pairs come first, then its widened band, then the full preset's, then the spread.
+        Assert.Equal(Enumerable.Repeat("quick", 21).Concat(Enumerable.Repeat("quick-wide", 21)).Concat(Enumerable.Repeat("full", 21)).Concat(Enumerable.Repeat("spread", 12)),
             trainings.Select(t => t.Band));
         Assert.All(trainings.Where(t => t.Band == "quick"), t => Assert.InRange(Params(t.Architecture), 150_000, 250_000));
+        Assert.All(trainings.Where(t => t.Band == "quick-wide"), t => Assert.InRange(Params(t.Architecture), 80_000, 250_000));
+        // Widening added networks of its own and left the bands planned before it as they were.
+        var without = new GroundTruthPlan([.. GroundTruthPlan.PresetBands().Bands.Where(b => b.Name != "quick-wide")]).Trainings(Space, CostKind.Params, seed: 0);
+        Assert.Equal(without.Where(t => t.Band is "quick" or "full"), trainings.Where(t => t.Band is "quick" or "full"));
+        var wide = trainings.Where(t => t.Band == "quick-wide" && t.Seed == 0).Select(t => Params(t.Architecture)).ToList();
+        Assert.True(wide.Min() < 120_000, $"quick-wide starts at {wide.Min():N0}");
         Assert.All(trainings.Where(t => t.Band == "full"), t => Assert.InRange(Params(t.Architecture), 350_000, 500_000));
         // A band's networks spread over its range, and its second seeds repeat first-seed networks spread over it too.
         var quick = trainings.Where(t => t.Band == "quick" && t.Seed == 0).Select(t => Params(t.Architecture)).ToList();
