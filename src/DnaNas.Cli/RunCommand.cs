@@ -62,6 +62,11 @@ internal static class RunCommand
             Description = "DNA+: how many times deeper each later generation's teacher is than the searched network it scales (each block's layers, rounded up).",
             DefaultValueFactory = _ => ProgressiveConfig.DefaultDepthMultiplier,
         };
+        var groundTruth = new Option<string?>("--ground-truth")
+        {
+            Description = "DNA+: a dna ground-truth folder of the same space and data; the report judges every generation's ratings against it (Kendall tau per generation and band, plotted). " +
+                          "It decides nothing, so it can be given to a finished run with --resume, which then rewrites only the report and the run's copy of the ground truth.",
+        };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/dna-<preset>-seed<seed>; with --generations, runs/dnaplus-<preset>-seed<seed>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue a stopped run at the stage and block where it stopped." };
         var jobs = new Option<int?>("--jobs")
@@ -70,7 +75,7 @@ internal static class RunCommand
         };
         var command = new Command("run", "DNA end to end: teacher, block-wise distilled supernet, rating of every candidate, exact search, retraining, report; DNA+ with --generations, DNA++ (no teacher) with --supervision self.")
         {
-            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, supervision, generations, depthMultiplier, threads, jobs, output, resume,
+            maxTrainTime, teacher, softTargets, blockSampling, secondBaseline, timeBudget, supervision, generations, depthMultiplier, groundTruth, threads, jobs, output, resume,
         };
         choice.AddTo(command);
         command.SetAction(p => CommonOptions.Run(p, () =>
@@ -82,7 +87,14 @@ internal static class RunCommand
             double? budgetSeconds = p.GetValue(timeBudget) is { } budgetText ? TimePlan.ParseDuration(budgetText) : null;
             if (ProgressiveConfig.Problem(generationCount, p.GetValue(depthMultiplier)) is { } problem)
                 throw new ArgumentException(problem);
+            KnownAccuracies? known = null;
+            if (p.GetValue(groundTruth) is { } truthFolder)
+            {
+                if (generationCount < 2) throw new ArgumentException("--ground-truth judges the generations of a DNA+ run: add --generations 2 or more (a plain DNA run is judged by dna rank STUDY --ratings-of NAME=RUN)");
+                known = Studies.GroundTruthRun.Open(truthFolder).Known();
+            }
             var (config, space, data) = choice.Configure(p, folder);
+            if (known?.Problem(config.SpaceName, config.Data, space) is { } truthProblem) throw new ArgumentException($"--ground-truth: {truthProblem}");
             if (p.GetValue(teacher) is { } given)
             {
                 if (!Directory.Exists(given)) throw new ArgumentException($"--teacher {given}: no such folder; train one with dna teacher --out {given}");
@@ -146,7 +158,7 @@ internal static class RunCommand
             if (generationCount > 1)
             {
                 RunGenerations(new ProgressiveConfig { Dna = config, Generations = generationCount, DepthMultiplier = p.GetValue(depthMultiplier) },
-                    folder, p.GetValue(resume), parallel, loaded, p.GetValue(preset)!, plan);
+                    folder, p.GetValue(resume), parallel, loaded, p.GetValue(preset)!, plan, known);
                 return 0;
             }
             var pipeline = new DnaRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
@@ -163,9 +175,10 @@ internal static class RunCommand
         return command;
     }
 
-    private static void RunGenerations(ProgressiveConfig config, string folder, bool resume, int parallel, DatasetSplits? data, string preset, TimePlan? plan)
+    private static void RunGenerations(ProgressiveConfig config, string folder, bool resume, int parallel, DatasetSplits? data, string preset, TimePlan? plan,
+        KnownAccuracies? groundTruth)
     {
-        var run = new ProgressiveRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo) };
+        var run = new ProgressiveRun(folder, config) { Jobs = new LocalProcessJobs(parallel, JobCommand.StartInfo), GroundTruth = groundTruth };
         Console.WriteLine($"DNA+ run in {folder}: {config.Generations} generations, preset {preset}, budget {new Budget(config.Dna.BudgetKind, config.Dna.Budget)}, seed {config.Dna.Seed}");
         PipelineDisplay.Run(progress => run.Run(resume, progress, CommonOptions.Cancellation, loaded: data), stages: []);
         Console.WriteLine($"report: {run.Layout.SummaryPath}");

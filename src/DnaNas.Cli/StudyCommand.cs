@@ -165,8 +165,7 @@ internal static class StudyCommand
 
     private static void PrintQualities(IReadOnlyList<SourceQuality> qualities)
     {
-        static string F(SourceQuality q, Search.Ranking.Interval i, string f = "F3") =>
-            double.IsNaN(i.Value) ? "n/a" : $"{i.Value.ToString(f, CultureInfo.InvariantCulture)} [{i.Low.ToString(f, CultureInfo.InvariantCulture)}, {i.High.ToString(f, CultureInfo.InvariantCulture)}]";
+        static string F(SourceQuality q, Search.Ranking.Interval i, string f = "F3") => i.Format(f);
         var table = new Table().AddColumns("source", "n", "Kendall tau", "Spearman", "top-k hits", "local tau", "regret (points)");
         foreach (var q in qualities)
             table.AddRow(new[] { q.Source, q.Quality.Count.ToString(), F(q, q.Quality.KendallTau), F(q, q.Quality.Spearman),

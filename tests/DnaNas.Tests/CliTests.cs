@@ -43,7 +43,7 @@ public class CliTests
     [InlineData("bench", "--steps", "--threads", "search", "rating", "latency", "inference")]
     [InlineData("pareto", "--budget-params", "--budget-macs", "--latency-table", "--max-latency", "--population", "--generations", "--measure", "--train", "--seed", "--out")]
     [InlineData("teacher", "--preset", "--arch", "--epochs", "--budget-params", "--resume", "--out", "--split-seed")]
-    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--max-train-time", "--teacher", "--jobs", "--resume", "--out", "--split-seed", "--block-sampling", "--generations", "--depth-multiplier", "--supervision")]
+    [InlineData("run", "--preset", "--budget-params", "--budget-macs", "--max-train-time", "--teacher", "--jobs", "--resume", "--out", "--split-seed", "--block-sampling", "--generations", "--depth-multiplier", "--ground-truth", "--supervision")]
     [InlineData("search", "--budget-params", "--budget-macs", "--max-latency", "--max-latency-ratio", "--latency-table", "--top", "--measure")]
     [InlineData("ground-truth", "--count", "--epochs", "--max-train", "--stratify", "--jobs", "--out", "--split-seed")]
     [InlineData("study", "--preset", "--jobs", "--resume", "--out", "--split-seed")]

@@ -1,5 +1,6 @@
 using DnaNas.Methods.Dna;
 using DnaNas.Space;
+using DnaNas.Studies;
 using DnaNas.Training;
 
 namespace DnaNas.Tests;
@@ -73,10 +74,96 @@ public class ProgressiveRunTests(TinyReferenceRun reference)
             Assert.Contains($"generation 2's searched architecture `{ReportParts.Cell(answer.Architecture)}`", File.ReadAllText(layout.SummaryPath));
             // The baseline is generation 1's, not trained again.
             Assert.Equal(File.ReadAllText(new TrainRun(layout.Generation(config, 1).BaselineFolder).ResultPath), File.ReadAllText(new TrainRun(second.BaselineFolder).ResultPath));
+
+            JudgedOnAGroundTruthAfterItFinished(folder, layout, config);
         }
         finally
         {
-            if (Directory.Exists(folder)) Directory.Delete(folder, true);
+            foreach (var f in new[] { folder, folder + "-truth", folder + "-other-truth", folder + "-plain" })
+                if (Directory.Exists(f)) Directory.Delete(f, true);
+        }
+    }
+
+    /// <summary>
+    /// A ground truth given to the finished run with --resume rewrites only its report, which then judges each
+    /// generation's own ratings: the truth here is ordered exactly as generation 1's summed ratings, so generation 1's
+    /// Kendall tau is 1 and generation 2's is the tau between the two generations' sums, counted here from ratings.db.
+    /// </summary>
+    private static void JudgedOnAGroundTruthAfterItFinished(string folder, ProgressiveLayout layout, ProgressiveConfig config)
+    {
+        var space = layout.Generation(config, 1).ReadSpace();
+        var rng = new DnaNas.Randomness.StableRandom(7);
+        var architectures = Enumerable.Range(0, 40).Select(_ => space.Sample(rng)).DistinctBy(a => a.ToString()).Take(12)
+            .OrderBy(a => CostModel.Of(space, a).Params).ToList();
+        double Summed(int generation, Architecture a)
+        {
+            using var ratings = new RatingStore(layout.Generation(config, generation).RatingsPath);
+            return a.Blocks.Select((c, b) => ratings.Block(b, 0).Single(r => r.Candidate == c.ToString()).ScaledMae).Sum();
+        }
+        var first = architectures.Select(a => Summed(1, a)).ToList();
+        var second = architectures.Select(a => Summed(2, a)).ToList();
+        string truth = folder + "-truth";
+        WriteGroundTruth(truth, config, architectures.Select((a, i) => (a, i < 6 ? "small" : "large", 0.95 - 0.01 * first[i])).ToList(), space);
+        var summaryBefore = File.ReadAllText(layout.SummaryPath);
+        Assert.Contains("Not judged: the run was given no ground truth", summaryBefore);
+        var ratingsWritten = File.GetLastWriteTimeUtc(layout.Generation(config, 2).RatingsPath);
+
+        var (code, output, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--generations", "2", "--out", folder, "--resume", "--ground-truth", truth]);
+        Assert.True(code == 0, err);
+        Assert.Contains("rewritten with the ground truth", output);
+        Assert.Equal(ratingsWritten, File.GetLastWriteTimeUtc(layout.Generation(config, 2).RatingsPath));
+        static double Tau(string[] row) => double.Parse(row[5].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var rows = JudgedRows(layout);
+        Assert.Equal(["all", "large", "small"], rows.Select(r => r[1]).Distinct().Order()); // all networks and both bands of 6
+        Assert.Equal(6, rows.Count);                                                          // for both generations
+        Assert.All(rows.Where(r => r[4] == "1"), r => Assert.Equal(1.0, Tau(r)));
+        double expected = DnaNas.Search.Ranking.RankCorrelation.KendallTauB(second.Select(v => -v).ToList(), first.Select(v => -v).ToList());
+        Assert.Equal(expected, Tau(rows.Single(r => r[1] == "all" && r[4] == "2")), 3);
+        Assert.True(File.Exists(Path.Combine(layout.PlotsFolder, RatingQualityPerGeneration.PlotFile)));
+        Assert.Contains("Read with care: in large, small", File.ReadAllText(layout.SummaryPath)); // no seed pairs: no noise measured
+
+        // A ground truth of another space, or one given to a plain DNA run, is refused in one line, and the copy stays.
+        string other = folder + "-other-truth";
+        WriteGroundTruth(other, config with { Dna = config.Dna with { SpaceName = "fmnist-vit" } }, architectures.Select(a => (a, "small", 0.9)).ToList(), space);
+        (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--generations", "2", "--out", folder, "--resume", "--ground-truth", other]);
+        Assert.Equal(1, code);
+        Assert.Contains("is of space fmnist-vit, and this run searches", err);
+        Assert.Equal(Path.GetFullPath(truth), KnownAccuracies.Read(layout.GroundTruthPath)!.Source);
+        (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--out", folder + "-plain", "--ground-truth", truth]);
+        Assert.Equal(1, code);
+        Assert.Contains("--ground-truth judges the generations of a DNA+ run", err);
+
+        // A ground truth of one band is judged as that band, its flatness said of the whole; a resume without the
+        // option keeps judging on the copy.
+        WriteGroundTruth(truth, config, architectures.Select((a, i) => (a, "quick", 0.95 - 0.01 * first[i])).ToList(), space);
+        (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--generations", "2", "--out", folder, "--resume", "--ground-truth", truth]);
+        Assert.True(code == 0, err);
+        (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--generations", "2", "--out", folder, "--resume"]);
+        Assert.True(code == 0, err);
+        rows = JudgedRows(layout);
+        Assert.Equal(["quick", "quick"], rows.Select(r => r[1]));
+        Assert.Equal(1.0, Tau(rows.Single(r => r[4] == "1")));
+        Assert.Contains("Read with care: in quick", File.ReadAllText(layout.SummaryPath));
+    }
+
+    /// <summary>The cells of the report's rating-quality rows (band, networks, spread, generation, tau, ...).</summary>
+    private static List<string[]> JudgedRows(ProgressiveLayout layout) =>
+        File.ReadAllLines(layout.SummaryPath).SkipWhile(l => !l.StartsWith("## Rating quality per generation")).Skip(1).TakeWhile(l => !l.StartsWith("## "))
+            .Where(l => l.StartsWith("| ") && !l.StartsWith("| band"))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).ToList();
+
+    /// <summary>A dna ground-truth folder holding the given accuracies, as if its trainings had finished.</summary>
+    private static void WriteGroundTruth(string folder, ProgressiveConfig config, IReadOnlyList<(Architecture Architecture, string Band, double Test)> networks, SearchSpace space)
+    {
+        if (Directory.Exists(folder)) Directory.Delete(folder, true);
+        Directory.CreateDirectory(folder);
+        var gt = new GroundTruthConfig(config.Dna.SpaceName, config.Dna.Data, new TrainRecipe { Epochs = 1 }, DnaNas.Search.CostKind.Params, 0);
+        File.WriteAllText(Path.Combine(folder, "config.json"), System.Text.Json.JsonSerializer.Serialize(gt, JsonOptions.Compact));
+        using var store = new GroundTruthStore(new GroundTruthRun(folder, gt).DatabasePath);
+        foreach (var (n, i) in networks.Select((n, i) => (n, i)))
+        {
+            var cost = CostModel.Of(space, n.Architecture);
+            store.Upsert(new GroundTruthEntry(i, n.Architecture.ToString(), cost.Params, cost.Macs, n.Test, n.Test, 1) { Band = n.Band, Seed = 0 });
         }
     }
 

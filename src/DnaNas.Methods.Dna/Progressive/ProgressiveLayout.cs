@@ -16,6 +16,8 @@ public sealed record ProgressiveLayout(string Folder)
     public string PlotsFolder => Path.Combine(Folder, "plots");
     /// <summary>The time plan of a run started with --time-budget, for all its generations (<see cref="TimePlan"/>).</summary>
     public string PlanPath => Path.Combine(Folder, "plan.json");
+    /// <summary>The ground truth the report judges each generation's ratings against, when the run was given one (<see cref="KnownAccuracies"/>).</summary>
+    public string GroundTruthPath => Path.Combine(Folder, KnownAccuracies.FileName);
 
     public string GenerationFolder(int generation) => Path.Combine(Folder, $"generation-{generation}");
 

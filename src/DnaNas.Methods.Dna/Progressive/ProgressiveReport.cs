@@ -54,13 +54,13 @@ public sealed class ProgressiveReport(ProgressiveLayout layout)
         md.AppendLine();
         md.AppendLine("Summed ratings are each generation's own distances to its own teacher, so they compare candidates within a generation, not across generations. " +
                       "Splits: teachers train on the training split; candidates are rated on validation images; the last generation is the answer by construction, " +
-                      "and the test split, read once for the accuracies above, decides nothing. Each generation's folder holds its full DNA report (`generation-G/summary.md`). " +
-                      "Rating quality per generation against a ground truth: `dna rank STUDY --ratings-of gen1=RUN/generation-1 --ratings-of gen2=RUN/generation-2 ...`, with a study of the same space.");
+                      "and the test split, read once for the accuracies above, decides nothing. Each generation's folder holds its full DNA report (`generation-G/summary.md`).");
         md.AppendLine();
         Directory.CreateDirectory(layout.PlotsFolder);
         Plot(Path.Combine(layout.PlotsFolder, "generations.png"), generations, baseline);
         md.AppendLine("![accuracy per generation](plots/generations.png)");
         md.AppendLine();
+        new RatingQualityPerGeneration(layout).Append(md, config);
         if (File.Exists(layout.PlanPath)) TimeBudgetReport.Append(md, TimePlan.Read(layout.PlanPath), state);
         ReportParts.AppendStages(md, state);
         AtomicFile.WriteAllText(layout.SummaryPath, md.ToString());
@@ -92,9 +92,15 @@ public sealed class ProgressiveReport(ProgressiveLayout layout)
         }
         var line = plot.Add.HorizontalLine(100 * baseline.TestAccuracy);
         line.LegendText = "uniform baseline, test";
-        plot.Title("DNA+: accuracy per generation");
+        SaveOverGenerations(plot, "DNA+: accuracy per generation", "accuracy (%)", path);
+    }
+
+    /// <summary>Titles a plot whose x axis counts generations (one tick each), with its legend, and saves it.</summary>
+    internal static void SaveOverGenerations(Plot plot, string title, string yLabel, string path)
+    {
+        plot.Title(title);
         plot.XLabel("generation");
-        plot.YLabel("accuracy (%)");
+        plot.YLabel(yLabel);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.ShowLegend();
         ReportParts.SavePlot(plot, path);

@@ -33,6 +33,12 @@ public sealed class ProgressiveRun(string folder, ProgressiveConfig config)
     public ProgressiveConfig Config { get; } = config.Problem() is { } problem ? throw new ArgumentException(problem) : config;
     public ProgressiveLayout Layout { get; } = new(folder);
     public IJobRunner? Jobs { get; init; }
+    /// <summary>
+    /// A ground truth to judge every generation's ratings against in the report; kept in the folder, so a later resume
+    /// without one keeps it. It decides nothing, so it is not part of the configuration: given to a finished run, it
+    /// changes only the copy and the report.
+    /// </summary>
+    public KnownAccuracies? GroundTruth { get; init; }
 
     public IReadOnlyList<IStage<ProgressiveContext>> Stages =>
     [
@@ -48,12 +54,22 @@ public sealed class ProgressiveRun(string folder, ProgressiveConfig config)
 
     public StageState Run(bool resume, IProgress<PipelineEvent> progress, CancellationToken cancel = default, DatasetSplits? loaded = null)
     {
+        if (GroundTruth?.Problem(Config.Dna.SpaceName, Config.Dna.Data) is { } problem) throw new TrainingException(problem);
         var staged = new StagedRun(Layout.Folder, Fingerprint(), "DNA+ run");
         var state = staged.Load(resume);
+        if (GroundTruth is not null && Stages.All(s => state.IsDone(s.Name)))
+        {
+            // A finished run given a ground truth: only the copy and the report change; what ran where stays as recorded.
+            GroundTruth.Write(Layout.GroundTruthPath);
+            new ProgressiveReport(Layout).Write();
+            progress.Report(new PipelineEvent(ReportStage.StageName, $"rewritten with the ground truth of {GroundTruth.Source}", 1));
+            return state;
+        }
         Directory.CreateDirectory(Layout.Folder);
         AtomicFile.WriteAllText(Layout.ConfigPath, JsonSerializer.Serialize(Config, JsonOptions.Indented));
         AtomicFile.WriteAllText(Layout.EnvironmentPath, JsonSerializer.Serialize(RunEnvironment.Capture(), JsonOptions.Indented));
         staged.Save(state);
+        GroundTruth?.Write(Layout.GroundTruthPath);
         var data = loaded ?? Datasets.Load(Config.Dna.Data);
         var context = new ProgressiveContext { Layout = Layout, Config = Config, Data = data, Jobs = Jobs, Progress = progress, Cancel = cancel };
         return staged.Run(state, Stages, context, (stage, message) => progress.Report(new PipelineEvent(stage, message, 1)), cancel);

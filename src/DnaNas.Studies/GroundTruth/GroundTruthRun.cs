@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DnaNas.Data;
+using DnaNas.Methods.Dna;
 using DnaNas.Search;
 using DnaNas.Space;
 using DnaNas.Training.Jobs;
@@ -138,6 +139,20 @@ public sealed class GroundTruthRun(string folder, GroundTruthConfig config)
     {
         CollectResults(store);
         AtomicFile.WriteAllText(SummaryPath, Summary(store.All()));
+    }
+
+    /// <summary>
+    /// What the ground truth knows so far, as a DNA+ run judges its generations with it: every trained network's test
+    /// accuracy (the mean over its seeds) and band, and each band's spread against its seed noise.
+    /// </summary>
+    public KnownAccuracies Known()
+    {
+        IReadOnlyList<GroundTruthEntry> entries;
+        using (var store = new GroundTruthStore(DatabasePath)) entries = store.All();
+        return new KnownAccuracies(Path.GetFullPath(Folder), Config.Protocol ?? $"a study's own ({Config.Recipe.Epochs} epochs)", Config.SpaceName,
+            KnownAccuracies.DatasetOf(Config.Data), DateTimeOffset.UtcNow,
+            TrueAccuracy.Of(entries).Select(t => new KnownAccuracy(t.Architecture, t.Band, t.Test)).ToList(),
+            BandSummary.Of(entries, Config.Seed).Select(b => new KnownBand(b.Band, b.SpreadOverNoise)).ToList(), BandSummary.JudgingRatio);
     }
 
     /// <summary>What the ground truth holds so far: its protocol and data, and each band's spread against its seed noise.</summary>

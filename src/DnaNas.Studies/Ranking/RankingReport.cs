@@ -224,8 +224,7 @@ public sealed class RankingReport(RankingStudy study)
         return sb.ToString();
     }
 
-    private static string Format(Interval i, string format = "F3") =>
-        double.IsNaN(i.Value) ? "n/a" : $"{i.Value.ToString(format, Inv)} [{i.Low.ToString(format, Inv)}, {i.High.ToString(format, Inv)}]";
+    private static string Format(Interval i, string format = "F3") => i.Format(format);
 
     private static string FileName(string source) => source.Replace('+', '-');
 
