@@ -93,7 +93,8 @@ internal static class RunCommand
                 if (generationCount < 2) throw new ArgumentException("--ground-truth judges the generations of a DNA+ run: add --generations 2 or more (a plain DNA run is judged by dna rank STUDY --ratings-of NAME=RUN)");
                 known = Studies.GroundTruthRun.Open(truthFolder).Known();
             }
-            var (config, space, data) = choice.Configure(p, folder);
+            var (config, space, data) = choice.Configure(p, folder,
+                c => known?.Problem(c.SpaceName, c.Data) is { } early ? $"--ground-truth: {early}" : null);
             if (known?.Problem(config.SpaceName, config.Data, space) is { } truthProblem) throw new ArgumentException($"--ground-truth: {truthProblem}");
             if (p.GetValue(teacher) is { } given)
             {
@@ -215,12 +216,14 @@ internal sealed class DnaChoiceOptions(Option<string> preset)
     /// The configuration for a run in <paramref name="folder"/>, its space (with the data's classes), and the data
     /// its schedules were sized for, loaded once for the run too.
     /// </summary>
-    public (DnaConfig Config, SearchSpace Space, DatasetSplits Data) Configure(ParseResult p, string folder)
+    /// <param name="refuse">A one-line problem with the configuration that needs no data, checked before the data loads (null: none).</param>
+    public (DnaConfig Config, SearchSpace Space, DatasetSplits Data) Configure(ParseResult p, string folder, Func<DnaConfig, string?>? refuse = null)
     {
         var kind = Datasets.ParseKind(p.GetValue(Dataset)!);
         var choice = SpaceChoice.Choose(p.GetValue(Space), kind, p.GetValue(Data), folder);
         string presetName = p.GetValue(preset)!;
         var config = DnaConfig.Preset(presetName, choice.Request(kind, p.GetValue(Data), p.GetValue(SplitSeed)), p.GetValue(Seed)) with { SpaceName = choice.SpaceName };
+        if (refuse?.Invoke(config) is { } problem) throw new ArgumentException(problem);
         Console.WriteLine($"loading {Datasets.KindName(kind)} ...");
         var data = Datasets.Load(config.Data);
         var space = TrainRun.SpaceFor(config.SpaceName, data);

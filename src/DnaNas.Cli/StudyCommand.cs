@@ -165,11 +165,10 @@ internal static class StudyCommand
 
     private static void PrintQualities(IReadOnlyList<SourceQuality> qualities)
     {
-        static string F(SourceQuality q, Search.Ranking.Interval i, string f = "F3") => i.Format(f);
         var table = new Table().AddColumns("source", "n", "Kendall tau", "Spearman", "top-k hits", "local tau", "regret (points)");
         foreach (var q in qualities)
-            table.AddRow(new[] { q.Source, q.Quality.Count.ToString(), F(q, q.Quality.KendallTau), F(q, q.Quality.Spearman),
-                $"{F(q, q.Quality.TopHits, "F0")} of {q.Quality.K}", F(q, q.Quality.LocalTau), F(q, q.Quality.RegretPoints, "F2") }.Select(Markup.Escape).ToArray());
+            table.AddRow(new[] { q.Source, q.Quality.Count.ToString(), q.Quality.KendallTau.Format("F3"), q.Quality.Spearman.Format("F3"),
+                $"{q.Quality.TopHits.Format("F0")} of {q.Quality.K}", q.Quality.LocalTau.Format("F3"), q.Quality.RegretPoints.Format("F2") }.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
     }
 }

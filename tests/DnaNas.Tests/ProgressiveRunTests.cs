@@ -125,9 +125,10 @@ public class ProgressiveRunTests(TinyReferenceRun reference)
         // A ground truth of another space, or one given to a plain DNA run, is refused in one line, and the copy stays.
         string other = folder + "-other-truth";
         WriteGroundTruth(other, config with { Dna = config.Dna with { SpaceName = "fmnist-vit" } }, architectures.Select(a => (a, "small", 0.9)).ToList(), space);
-        (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--generations", "2", "--out", folder, "--resume", "--ground-truth", other]);
+        (code, output, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--jobs", "1", "--generations", "2", "--out", folder, "--resume", "--ground-truth", other]);
         Assert.Equal(1, code);
         Assert.Contains("is of space fmnist-vit, and this run searches", err);
+        Assert.DoesNotContain("loading", output); // refused before the data loads
         Assert.Equal(Path.GetFullPath(truth), KnownAccuracies.Read(layout.GroundTruthPath)!.Source);
         (code, _, err) = CliTests.Dna([.. DnaRunCliTests.Tiny, "--out", folder + "-plain", "--ground-truth", truth]);
         Assert.Equal(1, code);

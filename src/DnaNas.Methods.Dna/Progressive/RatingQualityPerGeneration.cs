@@ -89,6 +89,7 @@ public sealed class RatingQualityPerGeneration(ProgressiveLayout layout)
                     plot.Add.Line(x[g], series[g].Quality.KendallTau.Low, x[g], series[g].Quality.KendallTau.High).LineColor = points.Color;
         }
         plot.Add.HorizontalLine(0).LineColor = Colors.Gray;
-        ProgressiveReport.SaveOverGenerations(plot, "DNA+: rating quality per generation", "Kendall tau against the ground truth (95% interval)", path);
+        plot.Axes.MarginsX(0.15); // keeps the first and last generation's interval off the frame
+        ProgressiveReport.SaveOverGenerations(plot, "DNA+: rating quality per generation", "Kendall tau, 95% interval", path);
     }
 }

@@ -9,7 +9,8 @@ namespace DnaNas.Methods.Dna;
 /// cell's L2-normalised projections over <see cref="SelfSupervisedRecipe.RatingPaths"/> sampled paths (each with
 /// batch norm recalibrated for it), and a candidate's score is its own normalised projection's distance to it,
 /// 2 - 2 cos, averaged over the images (lower is better). A cell whose ensemble paths have lost their spread is
-/// refused: no ranking from a collapsed cell.
+/// refused: no ranking from a collapsed cell. The ensemble targets belong to the caller's dispose scope: they live
+/// as long as the rating that uses them, and no longer.
 /// </summary>
 public static class EnsembleRating
 {
@@ -41,7 +42,7 @@ public static class EnsembleRating
         if (spread < recipe.CollapseSpread)
             throw new TrainingException($"block {block + 1}: the momentum cell's projections have collapsed (spread {spread:F3} on the rating images, limit {recipe.CollapseSpread}); no ratings are stored from it");
         var targets = Enumerable.Range(0, validation.Count)
-            .Select(i => SelfSupervisedTrainer.Ensemble(perPath.Select(p => p[i])).DetachFromDisposeScope()).ToArray();
+            .Select(i => SelfSupervisedTrainer.Ensemble(perPath.Select(p => p[i]))).ToArray();
         foreach (var p in perPath) foreach (var t in p) t.Dispose();
         return outputs =>
         {
