@@ -27,7 +27,8 @@ public static class BatchAugmentation
         }
         if (options.HorizontalFlip)
         {
-            var flipped = rand([batch, 1], generator: generator).lt(0.5);
+            using var half = 0.5.ToScalar(); // held through the call (see HeldScalars)
+            var flipped = rand([batch, 1], generator: generator).lt(half);
             // Mirroring the window [offset, offset + W) reads column offset + W - 1 - c for output column c.
             var offset = columns.narrow(1, 0, 1);
             columns = where(flipped, offset + offset + (width - 1) - columns, columns);

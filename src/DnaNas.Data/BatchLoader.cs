@@ -110,7 +110,8 @@ public sealed class BatchLoader
         if (_augment is not null) pixels = BatchAugmentation.Apply(pixels, _augment, generator);
 
         var channelShape = new long[] { 1, _set.Channels, 1, 1 };
-        var x = pixels.to_type(ScalarType.Float32).div_(255f)
+        using var byteRange = 255f.ToScalar(); // held through the call (see HeldScalars)
+        var x = pixels.to_type(ScalarType.Float32).div_(byteRange)
             .sub_(tensor(_mean, channelShape))
             .div_(tensor(_std, channelShape));
         var y = tensor(labels);

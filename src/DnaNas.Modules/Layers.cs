@@ -1,3 +1,4 @@
+using DnaNas.Data;
 using DnaNas.Space;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -98,7 +99,7 @@ public sealed class MBConv : Module<Tensor, Tensor>
         h = Then(depthwise.call(h), h, x);
         if (se is not null) h = Then(se.call(h), h, x);
         h = Then(project.call(h), h, x);
-        return _residual ? Then(h + x, h, x) : h;
+        return _residual ? Then(HeldScalars.Plus(h, x), h, x) : h;
     }
 
     /// <summary>Returns <paramref name="next"/> after disposing <paramref name="previous"/>, unless that is the caller's input.</summary>

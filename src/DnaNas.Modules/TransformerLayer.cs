@@ -1,3 +1,4 @@
+using DnaNas.Data;
 using DnaNas.Space;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -43,11 +44,11 @@ public sealed class TransformerLayer : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         if (merge is not null) x = merge.call(x);
-        x = x + position.call(x);
+        x = HeldScalars.Plus(x, position.call(x));
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         var tokens = x.flatten(2).transpose(1, 2);                     // [B, N, C]
-        tokens = tokens + proj.call(attention.call(qkv.call(norm1.call(tokens))));
-        tokens = tokens + fc2.call(functional.gelu(fc1.call(norm2.call(tokens))));
+        tokens = HeldScalars.Plus(tokens, proj.call(attention.call(qkv.call(norm1.call(tokens)))));
+        tokens = HeldScalars.Plus(tokens, fc2.call(functional.gelu(fc1.call(norm2.call(tokens)))));
         return tokens.transpose(1, 2).reshape(b, c, h, w).MoveToOuterDisposeScope();
     }
 
@@ -64,7 +65,8 @@ public sealed class TransformerLayer : Module<Tensor, Tensor>
             long b = qkv.shape[0], n = qkv.shape[1], c = qkv.shape[2] / 3, d = c / Heads;
             var parts = qkv.reshape(b, n, 3, Heads, d).permute(2, 0, 3, 1, 4);   // [3, B, heads, N, d]
             var (q, k, v) = (parts[0], parts[1], parts[2]);
-            var weights = functional.softmax(q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(d)), -1);
+            using var scale = (1.0 / Math.Sqrt(d)).ToScalar(); // held to the end of the call (see HeldScalars)
+            var weights = functional.softmax(q.matmul(k.transpose(-2, -1)).mul(scale), -1);
             return weights.matmul(v).transpose(1, 2).reshape(b, n, c);
         }
     }

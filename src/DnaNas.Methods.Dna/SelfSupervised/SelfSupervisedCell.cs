@@ -1,3 +1,4 @@
+using DnaNas.Data;
 using DnaNas.Modules;
 using DnaNas.Space;
 using TorchSharp;
@@ -80,8 +81,10 @@ public sealed class SelfSupervisedCell : Module
 
     private static void Follow(Module follower, Module leader, double momentum)
     {
+        using var keep = momentum.ToScalar();     // held through every call (see HeldScalars)
+        using var take = (1 - momentum).ToScalar();
         foreach (var (f, l) in follower.parameters().Zip(leader.parameters()))
-            f.mul_(momentum).add_(l, alpha: 1 - momentum);
+            f.mul_(keep).add_(l, alpha: take);
         foreach (var (f, l) in follower.buffers().Zip(leader.buffers()))
             f.copy_(l);
     }
