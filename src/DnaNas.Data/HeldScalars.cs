@@ -12,6 +12,7 @@ namespace DnaNas.Data;
 public static class HeldScalars
 {
     public static readonly Scalar One = 1.ToScalar();
+    public static readonly Scalar Two = 2.ToScalar();
 
     /// <summary><paramref name="a"/> + <paramref name="b"/>, with an alpha no collection can free during the call.</summary>
     public static torch.Tensor Plus(torch.Tensor a, torch.Tensor b) => a.add(b, One);

@@ -57,7 +57,11 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
             {
                 var logits = model.call(x);
                 var loss = nn.functional.cross_entropy(logits, y, label_smoothing: Recipe.LabelSmoothing);
-                if (kd > 0) loss = (1 - kd) * loss + kd * SoftTargetLoss(logits, teacher!, x);
+                if (kd > 0)
+                {
+                    using Scalar keep = 1 - kd, mix = kd; // held through the calls (see HeldScalars)
+                    loss = keep * loss + mix * SoftTargetLoss(logits, teacher!, x);
+                }
                 return (logits, loss);
             }, t =>
             {
@@ -85,10 +89,11 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
     private Tensor SoftTargetLoss(Tensor logits, nn.Module<Tensor, Tensor> teacher, Tensor x)
     {
         double t = Recipe.Temperature;
+        using Scalar temperature = t, scale = t * t / logits.shape[0]; // held through the calls (see HeldScalars)
         Tensor logTarget;
-        using (no_grad()) logTarget = nn.functional.log_softmax(teacher.call(x) / t, 1);
-        var logProbabilities = nn.functional.log_softmax(logits / t, 1);
+        using (no_grad()) logTarget = nn.functional.log_softmax(teacher.call(x) / temperature, 1);
+        var logProbabilities = nn.functional.log_softmax(logits / temperature, 1);
         // TorchSharp's kl_div takes log targets by default; sum / batch is PyTorch's "batchmean".
-        return nn.functional.kl_div(logProbabilities, logTarget, log_target: true, reduction: nn.Reduction.Sum) * (t * t / logits.shape[0]);
+        return nn.functional.kl_div(logProbabilities, logTarget, log_target: true, reduction: nn.Reduction.Sum) * scale;
     }
 }

@@ -112,15 +112,19 @@ public sealed class SelfSupervisedTrainer(BlockRecipe recipe, SelfSupervisedReci
 
     /// <summary>BYOL's loss: 2 - 2 cos between a prediction and a target, averaged over the batch.</summary>
     private static Tensor Agreement(Tensor prediction, Tensor target) =>
-        (2 - 2 * nn.functional.cosine_similarity(prediction, target, dim: 1)).mean();
+        (HeldScalars.Two - HeldScalars.Two * nn.functional.cosine_similarity(prediction, target, dim: 1)).mean();
 
     /// <summary>How far each feature's spread across the batch, of projections normalised to length sqrt(width), falls short of 1 (VICReg's hinge).</summary>
-    private static Tensor VarianceHinge(Tensor z) => nn.functional.relu(1 - Scaled(z).std(0)).mean();
+    private static Tensor VarianceHinge(Tensor z) => nn.functional.relu(HeldScalars.One - Scaled(z).std(0)).mean();
 
     /// <summary>The spread <see cref="SelfSupervisedRecipe.CollapseSpread"/> is checked against.</summary>
     internal static double Spread(Tensor z) => Scaled(z).std(0).mean().item<float>();
 
-    private static Tensor Scaled(Tensor z) => nn.functional.normalize(z, dim: 1) * Math.Sqrt(z.shape[1]);
+    private static Tensor Scaled(Tensor z)
+    {
+        using var length = Math.Sqrt(z.shape[1]).ToScalar();
+        return nn.functional.normalize(z, dim: 1) * length;
+    }
 
     /// <summary>An augmented view: a random crop after padding with the mean, a mirror where it keeps the class, and a random contrast and brightness per image.</summary>
     private static Tensor View(Tensor batch, AugmentOptions options, Generator generator)
