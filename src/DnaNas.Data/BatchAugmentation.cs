@@ -22,8 +22,8 @@ public static class BatchAugmentation
         if (pad > 0)
         {
             images = nn.functional.pad(images, [pad, pad, pad, pad], PaddingModes.Constant, 0);
-            rows = rows + randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator);
-            columns = columns + randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator);
+            rows = HeldScalars.Plus(rows, randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator));
+            columns = HeldScalars.Plus(columns, randint(0, 2 * pad + 1, [batch, 1], dtype: ScalarType.Int64, generator: generator));
         }
         if (options.HorizontalFlip)
         {
@@ -31,7 +31,8 @@ public static class BatchAugmentation
             var flipped = rand([batch, 1], generator: generator).lt(half);
             // Mirroring the window [offset, offset + W) reads column offset + W - 1 - c for output column c.
             var offset = columns.narrow(1, 0, 1);
-            columns = where(flipped, offset + offset + (width - 1) - columns, columns);
+            using Scalar last = width - 1;
+            columns = where(flipped, HeldScalars.Plus(HeldScalars.Plus(offset, offset), last).sub(columns), columns);
         }
 
         if (pad > 0)

@@ -101,7 +101,8 @@ public sealed class SupernetShifter : IDisposable
         x.MoveToOtherDisposeScope(scope);
         y.MoveToOtherDisposeScope(scope);
         var loss = nn.functional.cross_entropy(_supernet.call(x, _supernet.PathOf(candidate)), y, label_smoothing: _settings.LabelSmoothing);
-        (loss * weight).backward();
+        using Scalar share = weight; // held through the call (see HeldScalars)
+        (loss * share).backward();
     }
 
     public void Dispose()

@@ -60,7 +60,7 @@ public sealed class Trainer(TrainRecipe recipe, long seed)
                 if (kd > 0)
                 {
                     using Scalar keep = 1 - kd, mix = kd; // held through the calls (see HeldScalars)
-                    loss = keep * loss + mix * SoftTargetLoss(logits, teacher!, x);
+                    loss = HeldScalars.Plus(keep * loss, mix * SoftTargetLoss(logits, teacher!, x));
                 }
                 return (logits, loss);
             }, t =>

@@ -7,7 +7,8 @@ namespace DnaNas.Tests;
 /// of this assembly belongs to exactly one (a class without a lane would open a third, and two lanes would share a
 /// core). Lane A: the tiny reference run, the tests that compare with it, and everything that trains in this
 /// process (torch on one thread, <see cref="TorchFixture"/>). Lane B: end-to-end runs on image folders, studies,
-/// and the CLI's own checks, every child process on one thread, and DNA++'s in-process runs. Nearly balanced: about
+/// and the CLI's own checks, every child process on one thread, and DNA++'s in-process runs, which hold libtorch's
+/// one generator against lane A's exact comparisons (<see cref="GlobalTorchGenerator"/>). Nearly balanced: about
 /// 15 minutes each on the reference machine before DNA+, DNA++, the ViT and width search joined (one lane alone then
 /// took 26); 25-27 minutes each on a slower 2-core EPYC after.
 /// </summary>

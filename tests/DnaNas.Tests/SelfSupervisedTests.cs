@@ -5,7 +5,8 @@ using DnaNas.Training;
 namespace DnaNas.Tests;
 
 /// <summary>DNA++ (<c>dna run --supervision self</c>): block-wise self-supervision with no teacher, and its collapse check both ways.</summary>
-// Lane B: lane A holds the tiny reference run and what compares with it; this trains in this process on one thread too.
+// Lane B: lane A holds the tiny reference run and what compares with it; this trains in this process on one thread too,
+// holding the process's generator (GlobalTorchGenerator).
 [Collection(Lanes.B)]
 public class SelfSupervisedTests
 {
@@ -29,6 +30,7 @@ public class SelfSupervisedTests
     [Fact]
     public void Without_the_variance_term_and_the_predictor_the_cells_collapse_and_the_run_stops_before_storing_a_rating()
     {
+        using var exclusive = GlobalTorchGenerator.Exclusive();
         string folder = TempFolder("collapse");
         try
         {
@@ -50,6 +52,7 @@ public class SelfSupervisedTests
     [Fact]
     public void With_the_full_loss_no_block_collapses_on_the_same_recipe_every_candidate_is_rated_with_no_teacher_and_the_search_retrains_its_pick()
     {
+        using var exclusive = GlobalTorchGenerator.Exclusive();
         string folder = TempFolder("dnapp");
         try
         {

@@ -25,6 +25,7 @@ public class TrainingTests
     [Fact]
     public void A_run_stopped_after_epoch_two_and_resumed_ends_exactly_like_an_uninterrupted_run()
     {
+        using var exclusive = GlobalTorchGenerator.Exclusive();
         var data = SmallFashionMnist();
         string whole = TempFolder(), split = TempFolder();
         try

@@ -53,7 +53,7 @@ public static class EnsembleRating
             for (int i = 0; i < outputs.Count; i++)
             {
                 var u = nn.functional.normalize(cell.TargetProjector.call(outputs[i]), dim: 1);
-                sum += (HeldScalars.Two - HeldScalars.Two * nn.functional.cosine_similarity(u, targets[i], dim: 1)).sum().to_type(ScalarType.Float64).item<double>();
+                sum += HeldScalars.Minus(HeldScalars.Two, HeldScalars.Two * nn.functional.cosine_similarity(u, targets[i], dim: 1)).sum().to_type(ScalarType.Float64).item<double>();
                 count += u.shape[0];
             }
             double distance = sum / count;

@@ -112,10 +112,10 @@ public sealed class SelfSupervisedTrainer(BlockRecipe recipe, SelfSupervisedReci
 
     /// <summary>BYOL's loss: 2 - 2 cos between a prediction and a target, averaged over the batch.</summary>
     private static Tensor Agreement(Tensor prediction, Tensor target) =>
-        (HeldScalars.Two - HeldScalars.Two * nn.functional.cosine_similarity(prediction, target, dim: 1)).mean();
+        HeldScalars.Minus(HeldScalars.Two, HeldScalars.Two * nn.functional.cosine_similarity(prediction, target, dim: 1)).mean();
 
     /// <summary>How far each feature's spread across the batch, of projections normalised to length sqrt(width), falls short of 1 (VICReg's hinge).</summary>
-    private static Tensor VarianceHinge(Tensor z) => nn.functional.relu(HeldScalars.One - Scaled(z).std(0)).mean();
+    private static Tensor VarianceHinge(Tensor z) => nn.functional.relu(HeldScalars.Minus(HeldScalars.One, Scaled(z).std(0))).mean();
 
     /// <summary>The spread <see cref="SelfSupervisedRecipe.CollapseSpread"/> is checked against.</summary>
     internal static double Spread(Tensor z) => Scaled(z).std(0).mean().item<float>();
